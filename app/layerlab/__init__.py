@@ -1,0 +1,29 @@
+"""Layer Lab: an L-layer neural network for binary classification in pure NumPy.
+
+The core (this package's top-level modules) imports only NumPy; the user
+interface lives in ``layerlab.ui`` and is imported only when asked for.
+"""
+
+from .gradcheck import gradient_check
+from .initializers import INITIALIZERS
+from .network import backward, compute_cost, forward, init_params, predict, update_params
+from .optimizers import OPTIMIZERS
+from .training import DivergenceError, FitResult, History, TrainConfig, Trainer, fit
+
+__all__ = [
+    "INITIALIZERS",
+    "OPTIMIZERS",
+    "DivergenceError",
+    "FitResult",
+    "History",
+    "TrainConfig",
+    "Trainer",
+    "backward",
+    "compute_cost",
+    "fit",
+    "forward",
+    "gradient_check",
+    "init_params",
+    "predict",
+    "update_params",
+]

@@ -1,0 +1,66 @@
+"""Activation functions, each beside its derivative.
+
+``forward(Z) -> A`` and ``backward(dA, Z) -> dZ`` work elementwise on arrays of
+any shape; in the network they see ``Z (n_l, m)``.
+"""
+
+from typing import NamedTuple
+
+import numpy as np
+
+
+def sigmoid(Z: np.ndarray) -> np.ndarray:
+    """σ(Z) = 1 / (1 + e^-Z), computed without overflow: both exponents are ≤ 0.
+
+    .. math:: \\sigma(z) = \\frac{e^{\\min(z, 0)}}{1 + e^{-|z|}}
+
+    (for z ≥ 0 that is 1 / (1 + e^-z), for z < 0 it is e^z / (1 + e^z)). Exact in
+    both tails, and several times faster than ``exp(-logaddexp(0, -Z))``.
+    """
+    return np.exp(np.minimum(Z, 0.0)) / (1.0 + np.exp(-np.abs(Z)))
+
+
+def sigmoid_backward(dA: np.ndarray, Z: np.ndarray) -> np.ndarray:
+    """dZ = dA · σ(Z) · (1 - σ(Z))."""
+    A = sigmoid(Z)
+    return dA * A * (1.0 - A)
+
+
+def softplus(Z: np.ndarray) -> np.ndarray:
+    """log(1 + e^Z) = -log σ(-Z), the cross-entropy of a logit, without overflow.
+
+    .. math:: \\operatorname{softplus}(z) = \\max(z, 0) + \\log(1 + e^{-|z|})
+
+    Same value as ``np.logaddexp(0, Z)``, computed from vectorised exp/log1p
+    (several times faster).
+    """
+    losses = np.log1p(np.exp(-np.abs(Z)))
+    losses += np.maximum(Z, 0.0)
+    return losses
+
+
+def relu(Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """max(Z, 0), as a new array or written into ``out`` (never into the cached Z)."""
+    return np.maximum(Z, 0.0, out=out)
+
+
+def relu_backward(dA: np.ndarray, Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """dZ = dA · [Z > 0]: dA where Z > 0, else 0 (the derivative at the kink is taken as 0).
+
+    A product with the 0/1 mask rather than ``np.where``: several times faster on
+    mixed signs (no branch to mispredict); ``out`` may be ``dA`` itself.
+    """
+    return np.multiply(dA, Z > 0.0, out=out)
+
+
+class Activation(NamedTuple):
+    """An activation and its derivative, the pair the network calls."""
+
+    forward: callable
+    backward: callable
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    "sigmoid": Activation(sigmoid, sigmoid_backward),
+    "relu": Activation(relu, relu_backward),
+}
