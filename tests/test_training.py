@@ -42,9 +42,9 @@ def test_fit_equals_the_seed_loop_step_for_step(init, lambd, seed):
     dims = [2, 6, 4, 1]
     expected_params, expected_costs = seed_loop(X, Y, dims, 0.3, 150, lambd, init, seed)
     result = fit(X, Y, dims, learning_rate=0.3, iterations=150, lambd=lambd, init=init, seed=seed)
-    np.testing.assert_allclose(result.costs, expected_costs, rtol=0, atol=1e-12)
+    assert result.costs == expected_costs  # bit for bit: same arithmetic in the same order
     for key, value in expected_params.items():
-        np.testing.assert_allclose(result.params[key], value, rtol=0, atol=1e-12)
+        np.testing.assert_array_equal(result.params[key], value)
     assert result.iterations == 150
 
 

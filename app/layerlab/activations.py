@@ -48,7 +48,8 @@ def relu_backward(dA: np.ndarray, Z: np.ndarray, out: np.ndarray | None = None) 
     """dZ = dA · [Z > 0]: dA where Z > 0, else 0 (the derivative at the kink is taken as 0).
 
     A product with the 0/1 mask rather than ``np.where``: several times faster on
-    mixed signs (no branch to mispredict); ``out`` may be ``dA`` itself.
+    mixed signs (no branch to mispredict). Where Z ≤ 0 it gives ±0 (which sum
+    alike), or NaN if dA is already infinite. ``out`` may be ``dA`` itself.
     """
     return np.multiply(dA, Z > 0.0, out=out)
 

@@ -80,10 +80,11 @@ class Workspace:
     """Output arrays that ``forward`` and ``backward`` reuse from call to call.
 
     Without one, every call allocates its ``(n_l, m)`` arrays afresh; with one,
-    the arithmetic is the same (it writes through ``out=``) but the memory is
-    reused, which on small and mid-sized networks costs more than the maths.
-    ``Trainer`` keeps one. Arrays returned by a call that was given a workspace
-    (``AL``'s logits, the caches, the grads) are overwritten by the next such call.
+    the arithmetic is the same (both write through ``out=``) but the memory is
+    reused: fresh memory costs page faults, on mid-sized networks more than the
+    maths. ``Trainer`` keeps one. What a call given a workspace returns (the
+    caches' ``Z`` and ``A``, ``AL.logits``, the ``dW`` grads) is overwritten by
+    the next call given the same workspace.
     """
 
     def __init__(self) -> None:
@@ -136,6 +137,7 @@ def forward(
     Returns ``AL (1, m)`` and one ``LayerCache`` per layer.
     """
     L = layer_count(params)
+    X = np.asarray(X)
     m = X.shape[1]
     caches: list[LayerCache] = []
     A = X  # (n_x, m)
@@ -175,7 +177,7 @@ def compute_cost(AL, Y, params: Params | None = None, lambd: float = 0.0) -> flo
         losses = softplus(logits) - Y * logits  # (1, m)
     else:
         losses = _cross_entropy_from_probabilities(np.asarray(AL, dtype=np.float64), Y)
-    cost = float(np.sum(losses)) / m
+    cost = float(losses.sum()) / m
     if params is not None and lambd:
         cost += l2_cost(params, lambd, m)
     return cost
@@ -219,7 +221,7 @@ def backward(
     dZ_m = (np.asarray(AL) - Y) / m  # (1, m): dZ_L / m
     for l in range(L, 0, -1):
         A_prev, W, _, _, _ = caches[l - 1]
-        dW = np.matmul(dZ_m, A_prev.T, out=_empty(workspace, "dW", l, W.shape))  # (n_l, n_{l-1})
+        dW = _matmul(dZ_m, A_prev.T, out=_empty(workspace, "dW", l, W.shape))  # (n_l, n_{l-1})
         if lambd:
             dW += l2_gradient(W, lambd, m)
         grads[f"dW{l}"] = dW

@@ -133,8 +133,10 @@ class Trainer:
         self.lambd = self.config.lambd
         self.iteration = 0
         self.history = History()
+        # The last update's grads; their dW arrays live in the workspace and are
+        # overwritten by the next step (copy them to keep them).
         self.last_grads: Params | None = None
-        self._workspace = Workspace()
+        self._workspace = Workspace()  # forward/backward buffers, reused every step
         self.stopped_early = False
         self.best_iteration: int | None = None
         self._best_val_cost = math.inf
@@ -241,8 +243,9 @@ class Trainer:
         return val_cost
 
     def _check_finite(self, cost: float, grads: Params, learning_rate: float) -> None:
-        # A sum is NaN or ±inf as soon as one term is: one cheap reduction per array.
-        if math.isfinite(cost) and math.isfinite(sum(g.sum() for g in grads.values())):
+        # Σ g² is NaN or inf as soon as one entry is: one dot product per array, no copies.
+        squares = sum(map(np.vdot, grads.values(), grads.values()))
+        if math.isfinite(cost) and math.isfinite(squares):
             return
         raise DivergenceError(
             f"training diverged at iteration {self.iteration}: the cost became {cost}. "
