@@ -1,0 +1,124 @@
+"""Glue between widgets and ``LabState``: edits go through ``apply``, changes come back.
+
+User- or URL-derived text is escaped with ``html.escape`` before it reaches an HTML pane.
+"""
+
+import math
+import time
+from collections.abc import Callable, Iterable
+from html import escape
+
+import panel as pn
+
+from layerlab.ui.state import LabState
+from layerlab.ui.theme import CARD_CSS, CONTENT_CSS
+
+
+def html_pane(text: str = "", **params) -> pn.pane.HTML:
+    """An HTML pane styled with the lab's content stylesheet."""
+    params.setdefault("sizing_mode", "stretch_width")
+    return pn.pane.HTML(text, stylesheets=[CONTENT_CSS], **params)
+
+
+def labelled(values: Iterable, current, label: Callable) -> dict:
+    """``{label: value}`` over ``values`` plus ``current`` (a link may hold any valid value)."""
+    return {label(v): v for v in sorted({*values, current})}
+
+
+def watch_progress(state: LabState, show: Callable[[], None], interval_s: float = 0.25) -> None:
+    """Call ``show`` when training progresses, at most every ``interval_s`` while playing.
+
+    Numbers and tables need not change 20 times a second, and every HTML update costs the
+    browser a re-layout; paused, stepped or finished, ``show`` always gets the last word.
+    """
+    last = -math.inf
+
+    def maybe_show(*_) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if state.running and now - last < interval_s:
+            return
+        last = now
+        show()
+
+    state.param.watch(maybe_show, ["version", "running", "iterations"])
+    show()
+
+
+def message_pane(state: LabState, name: str) -> pn.pane.HTML:
+    """The friendly message for setting ``name``, shown right under its control."""
+    pane = html_pane(name=f"msg-{name}", css_classes=["ll-msg", f"ll-msg-{name}"], margin=(0, 10))
+
+    def show(*_) -> None:
+        text = state.messages.get(name, "")
+        pane.object = f'<div class="ll-msg-text" role="alert">{escape(text)}</div>' if text else ""
+        pane.visible = bool(text)
+
+    state.param.watch(show, "messages")
+    show()
+    return pane
+
+
+def bind(
+    state: LabState,
+    name: str,
+    widget: pn.widgets.Widget,
+    *,
+    event: str = "value",
+    options: Callable | None = None,
+) -> pn.Column:
+    """Route ``widget`` edits through ``state.apply``; mirror state changes into the widget.
+
+    ``options(value)`` rebuilds the widget's options so that any valid value can be shown.
+    Returns the widget with its message line.
+    """
+    widget.param.watch(lambda e: state.apply(**{name: e.new}), event)
+
+    def to_widget(e) -> None:
+        if options is not None and options(e.new) != widget.options:
+            widget.options = options(e.new)  # only when needed: a re-render drops focus
+        widget.value = e.new
+
+    state.param.watch(to_widget, name)
+    return pn.Column(widget, message_pane(state, name), sizing_mode="stretch_width", margin=0)
+
+
+class Controls:
+    """Every control of the page by name, so that a link can hide any of them.
+
+    Names are the settings plus ``steps_per_tick``, ``presets``, ``play`` and ``gradcheck``
+    (the URL state's ``CONTROLS``). A card disappears when all of its controls are hidden.
+    """
+
+    def __init__(self) -> None:
+        self.components: dict[str, pn.viewable.Viewable] = {}
+        self._cards: list[tuple[pn.Card, tuple[str, ...]]] = []
+
+    def add(self, name: str, component: pn.viewable.Viewable) -> pn.viewable.Viewable:
+        """Register ``component`` under ``name``; returns it (to use inline in a layout)."""
+        self.components[name] = component
+        return component
+
+    def card(self, title: str, parts: dict[str, pn.viewable.Viewable], *, hint=None) -> pn.Card:
+        """A sidebar card of named ``parts`` (an optional unnamed ``hint`` on top)."""
+        for name, component in parts.items():
+            self.add(name, component)
+        card = pn.Card(
+            *([hint] if hint is not None else []),
+            *parts.values(),
+            title=title,
+            collapsible=False,
+            sizing_mode="stretch_width",
+            stylesheets=[CARD_CSS],
+            margin=(0, 0, 12, 0),
+        )
+        self._cards.append((card, tuple(parts)))
+        return card
+
+    def hide(self, names: Iterable[str]) -> None:
+        """Hide the named controls and show all the others."""
+        hidden = set(names)
+        for name, component in self.components.items():
+            component.visible = name not in hidden
+        for card, members in self._cards:
+            card.visible = not hidden.issuperset(members)

@@ -1,0 +1,139 @@
+"""Take your model away: download the weights (.npz, JSON) or a standalone script, and
+upload weights back to evaluate them or train on from them.
+
+``params_file`` and ``use_params_file`` are the verbs behind the buttons (tested without a
+browser); ``model_card`` lays them out.
+"""
+
+import io
+from html import escape
+
+import panel as pn
+
+from layerlab.serialization import (
+    params_from_json,
+    params_from_npz_bytes,
+    params_to_json,
+    params_to_npz_bytes,
+    validate_params,
+)
+from layerlab.ui.binding import Controls, html_pane
+from layerlab.ui.state import LabState
+
+SCRIPT_FILE_NAME = "layerlab_run.py"
+MAX_PARAMS_BYTES = 20_000_000
+
+
+def params_file(state: LabState, kind: str) -> bytes:
+    """The current weights as ``.npz`` (``kind="npz"``) or JSON (``kind="json"``) bytes."""
+    if kind == "npz":
+        return params_to_npz_bytes(state.trainer.params)
+    return params_to_json(state.trainer.params).encode()
+
+
+def read_params_file(raw: bytes, file_name: str) -> dict:
+    """Weights from an uploaded ``.npz`` or ``.json`` file. Raises ``ValueError``."""
+    if len(raw) > MAX_PARAMS_BYTES:
+        raise ValueError(f"the file is over {MAX_PARAMS_BYTES // 1_000_000} MB")
+    if file_name.lower().endswith(".json"):
+        params = params_from_json(raw)
+    else:
+        params = params_from_npz_bytes(raw)
+    validate_params(params)
+    return params
+
+
+def use_params_file(
+    state: LabState, raw: bytes, file_name: str, switch_architecture: bool = False
+) -> None:
+    """Load weights from a file into the lab (see ``LabState.load_params``)."""
+    state.load_params(read_params_file(raw, file_name), switch_architecture=switch_architecture)
+
+
+class ParamsUpload(pn.viewable.Viewer):
+    """Upload weights; offers to switch the architecture when the layers differ."""
+
+    def __init__(self, state: LabState, **params) -> None:
+        super().__init__(**params)
+        self._state = state
+        self._params: dict | None = None
+        self.file = pn.widgets.FileInput(
+            accept=".npz,.json", sizing_mode="stretch_width", css_classes=["ll-params-upload"]
+        )
+        self.switch = pn.widgets.Button(label="Switch to the file's layers", visible=False)
+        self.message = html_pane(css_classes=["ll-params-msg"], margin=(0, 10))
+        self.file.param.watch(self._on_file, ["value", "filename"])  # sent together
+        self.switch.on_click(lambda _: self._load(switch_architecture=True))
+        self._layout = pn.Column(
+            self.file, self.switch, self.message, sizing_mode="stretch_width", margin=0
+        )
+
+    def __panel__(self) -> pn.Column:
+        return self._layout
+
+    def _on_file(self, *_) -> None:
+        if not self.file.value:
+            return
+        self.switch.visible = False
+        try:
+            self._params = read_params_file(bytes(self.file.value), self.file.filename or "")
+        except (TypeError, ValueError) as error:
+            self._params = None
+            self._say(f"Not loaded: {error}", ok=False)
+            return
+        self._load(switch_architecture=False)
+
+    def _load(self, switch_architecture: bool) -> None:
+        if self._params is None:
+            return
+        try:
+            self._state.load_params(self._params, switch_architecture=switch_architecture)
+        except (TypeError, ValueError) as error:
+            offer = "switch to the file's layers" in str(error)
+            self.switch.visible = offer
+            self._say(f"Not loaded: {error}", ok=False)
+        else:
+            self.switch.visible = False
+            self._say(self._state.status, ok=True)
+
+    def _say(self, text: str, ok: bool) -> None:
+        css = "ll-ok-text" if ok else "ll-msg-text"
+        role = "status" if ok else "alert"
+        self.message.object = f'<div class="{css}" role="{role}">{escape(text)}</div>'
+
+
+def model_card(state: LabState, controls: Controls) -> pn.Card:
+    """Downloads (weights, script) and the weights upload, in one sidebar card."""
+
+    def download(label: str, filename: str, make_bytes) -> pn.widgets.FileDownload:
+        return pn.widgets.FileDownload(
+            callback=lambda: io.BytesIO(make_bytes()),
+            filename=filename,
+            label=label,
+            sizing_mode="stretch_width",
+            css_classes=[f"ll-download-{filename.replace('.', '-')}"],
+        )
+
+    hint = html_pane(
+        '<div class="ll-hint">The weights use the article\'s layout (W1, b1, …). The script '
+        "repeats this run with only NumPy, from the same seeds and data.</div>"
+    )
+    downloads = pn.Column(
+        pn.Row(
+            download("Weights .npz", "layerlab_params.npz", lambda: params_file(state, "npz")),
+            download("Weights .json", "layerlab_params.json", lambda: params_file(state, "json")),
+            sizing_mode="stretch_width",
+            margin=0,
+        ),
+        download("Python script", SCRIPT_FILE_NAME, lambda: state.script().encode()),
+        sizing_mode="stretch_width",
+        margin=0,
+    )
+    upload = pn.Column(
+        html_pane('<div class="ll-hint">Load weights (.npz or .json) to evaluate or train on:'),
+        ParamsUpload(state),
+        sizing_mode="stretch_width",
+        margin=0,
+    )
+    model = pn.Column(downloads, upload, sizing_mode="stretch_width", margin=0)
+    return controls.card("Your model", {"model": model}, hint=hint)

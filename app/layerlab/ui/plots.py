@@ -1,0 +1,337 @@
+"""Bokeh figures of the lab: created once per session, then updated in place.
+
+Costs and accuracies are streamed (``ColumnDataSource.stream`` with a rollover); the
+decision-boundary image and the misclassified marks are replaced each refresh. Sources
+carry stable ``name``s (``cost_source``, ``boundary_source``, ...) so a browser test can
+find them in ``window.Bokeh.documents``.
+"""
+
+import time
+
+import numpy as np
+from bokeh.models import (
+    ColumnDataSource,
+    DataRange1d,
+    HoverTool,
+    LinearColorMapper,
+    Range1d,
+)
+from bokeh.plotting import figure
+
+from layerlab.ui.diagram import NetworkDiagram
+from layerlab.ui.evaluation import EvaluationPlots
+from layerlab.ui.figure_style import CLASS_COLORS, style_figure
+from layerlab.ui.state import LabState
+
+_EMPTY_POINTS = {"x": [], "y": [], "color": []}
+COST_ROLLOVER = 20_000  # points kept per cost line
+ACCURACY_ROLLOVER = 5_000
+BOUNDARY_MAC_BUDGET = 2e7  # multiply-adds per boundary refresh, sets the grid resolution
+BOUNDARY_MAX_SHARE = 0.25  # at most this share of wall time on boundary refreshes
+
+TEST_OUTLINE = "#1d2433"
+MISTAKE_COLOR = "#d7263d"
+TRAIN_LINE, TEST_LINE, L2_LINE = "#2a78b5", "#e8833a", "#7a7f8c"
+
+
+def _mix(color: str, weight: float) -> tuple[int, int, int]:
+    """``color`` blended with white; ``weight`` 1 is the pure color."""
+    rgb = np.array([int(color[i : i + 2], 16) for i in (1, 3, 5)], dtype=float)
+    return tuple(round(c) for c in 255 + weight * (rgb - 255))
+
+
+def probability_palette(n: int = 256) -> list[str]:
+    """Pale class-0 color at P=0, white at P=0.5, pale class-1 color at P=1."""
+    colors = []
+    for p in np.linspace(0.0, 1.0, n):
+        side, weight = (CLASS_COLORS[0], 1 - 2 * p) if p < 0.5 else (CLASS_COLORS[1], 2 * p - 1)
+        r, g, b = _mix(side, 0.55 * weight**0.8)
+        colors.append(f"#{r:02x}{g:02x}{b:02x}")
+    return colors
+
+
+def boundary_resolution(n_params: int) -> int:
+    """Grid side for the boundary image: fine for small networks, coarser for huge ones."""
+    return int(np.clip(np.sqrt(BOUNDARY_MAC_BUDGET / max(n_params, 1)), 32, 120))
+
+
+def legend_html(items: list[tuple[str, str, str]]) -> str:
+    """A legend as HTML, for the page next to a figure: ``(color, dash, label)`` items.
+
+    (Bokeh's own ``Legend`` redraws its items on every stream, which costs the browser more
+    than drawing the curves; these legends never change.)
+    """
+    spans = (
+        f'<span style="white-space:nowrap"><span style="display:inline-block;width:18px;'
+        f'border-top:2px {dash} {color};vertical-align:middle;margin-right:4px"></span>'
+        f"{label}</span>"
+        for color, dash, label in items
+    )
+    return (
+        '<div class="ll-legend" style="display:flex;gap:14px;flex-wrap:wrap">'
+        + "".join(spans)
+        + "</div>"
+    )
+
+
+COST_LEGEND = legend_html(
+    [
+        (TRAIN_LINE, "solid", "train J (cross-entropy + L2)"),
+        (TEST_LINE, "solid", "test cross-entropy"),
+        (L2_LINE, "dashed", "L2 part λ/2m·Σ‖W‖² (when λ > 0)"),
+    ]
+)
+ACCURACY_LEGEND = legend_html([(TRAIN_LINE, "solid", "train"), (TEST_LINE, "solid", "test")])
+
+
+class LabPlots:
+    """The cost, accuracy, predictions and network figures of one session, and their sources."""
+
+    def __init__(self, show_test: bool = True) -> None:
+        self.cost_source = ColumnDataSource(
+            {"iteration": [], "train_cost": [], "test_cost": [], "l2_cost": []},
+            name="cost_source",
+        )
+        self.accuracy_source = ColumnDataSource(
+            {"iteration": [], "train_accuracy": [], "test_accuracy": []},
+            name="accuracy_source",
+        )
+        self.boundary_source = ColumnDataSource(
+            {"image": [], "x": [], "y": [], "dw": [], "dh": []}, name="boundary_source"
+        )
+        self.train_source = ColumnDataSource({"x": [], "y": [], "color": []}, name="train_points")
+        self.test_source = ColumnDataSource({"x": [], "y": [], "color": []}, name="test_points")
+        self.train_mistakes = ColumnDataSource({"x": [], "y": []}, name="train_mistakes")
+        self.test_mistakes = ColumnDataSource({"x": [], "y": []}, name="test_mistakes")
+        self.l2_renderers = []
+        self.cost_figure = self._cost_figure(log=False)
+        self.log_cost_figure = self._cost_figure(log=True)  # same curves, shown on request
+        self.show_log_scale(False)
+        self.accuracy_figure = self._accuracy_figure()
+        self.boundary_figure = self._boundary_figure(show_test)
+        self.diagram = NetworkDiagram()
+        self.evaluation = EvaluationPlots()  # the predictions view without two features
+        self._generation = -1
+        self._streamed = 0  # history entries already in cost_source
+        self._accuracy_streamed = 0
+        self._boundary_due = 0.0  # perf_counter time of the next boundary refresh
+        self._boundary_key = None  # (generation, iteration) the image shows
+
+    # -- figures ---------------------------------------------------------------------------
+    def _cost_figure(self, log: bool):
+        """The cost curves on a linear y axis (its range set by ``_fit_ranges``) or a log one."""
+        fig = figure(
+            height=250,
+            sizing_mode="stretch_width",
+            x_range=self.cost_figure.x_range if log else Range1d(0, 1),
+            y_range=DataRange1d() if log else Range1d(0, 1),
+            y_axis_type="log" if log else "linear",
+            title="Cost J per iteration" + (" (log scale)" if log else ""),
+            x_axis_label="iteration",
+        )
+        source = self.cost_source
+        train = fig.line("iteration", "train_cost", source=source, color=TRAIN_LINE, line_width=2)
+        fig.line("iteration", "test_cost", source=source, color=TEST_LINE, line_width=2)
+        l2 = fig.line(
+            "iteration", "l2_cost", source=source, color=L2_LINE, line_width=2, line_dash="dashed"
+        )
+        self.l2_renderers.append(l2)
+        fig.add_tools(
+            HoverTool(
+                renderers=[train],
+                mode="vline",
+                tooltips=[
+                    ("iteration", "@iteration"),
+                    ("train J", "@train_cost{0.0000}"),
+                    ("test", "@test_cost{0.0000}"),
+                    ("L2 part", "@l2_cost{0.0000}"),
+                ],
+            )
+        )
+        style_figure(fig)
+        return fig
+
+    def _accuracy_figure(self):
+        fig = figure(
+            height=170,
+            sizing_mode="stretch_width",
+            x_range=self.cost_figure.x_range,
+            y_range=Range1d(0, 1.02),
+            title="Accuracy",
+            x_axis_label="iteration",
+        )
+        source = self.accuracy_source
+        fig.line("iteration", "train_accuracy", source=source, color=TRAIN_LINE, line_width=2)
+        fig.line("iteration", "test_accuracy", source=source, color=TEST_LINE, line_width=2)
+        fig.yaxis.formatter.use_scientific = False
+        style_figure(fig)
+        return fig
+
+    def _boundary_figure(self, show_test: bool):
+        fig = figure(
+            height=430,
+            width=430,
+            sizing_mode="fixed",
+            match_aspect=False,
+            title="Predictions: P(y = 1) and the data",
+            x_axis_label="x₁",
+            y_axis_label="x₂",
+        )
+        mapper = LinearColorMapper(palette=probability_palette(), low=0.0, high=1.0)
+        fig.image(
+            "image",
+            x="x",
+            y="y",
+            dw="dw",
+            dh="dh",
+            source=self.boundary_source,
+            color_mapper=mapper,
+        )
+        fig.scatter(
+            "x", "y", source=self.train_source, size=7, fill_color="color", line_color="white"
+        )
+        self.test_renderer = fig.scatter(
+            "x",
+            "y",
+            source=self.test_source,
+            marker="triangle",
+            size=9,
+            fill_color="color",
+            line_color=TEST_OUTLINE,
+            line_width=1.2,
+        )
+        mistake_style = {
+            "marker": "circle",
+            "size": 14,
+            "fill_color": None,
+            "line_color": MISTAKE_COLOR,
+            "line_width": 1.8,
+        }
+        fig.scatter("x", "y", source=self.train_mistakes, **mistake_style)
+        self.test_mistake_renderer = fig.scatter(
+            "x", "y", source=self.test_mistakes, **mistake_style
+        )
+        fig.x_range.range_padding = fig.y_range.range_padding = 0
+        style_figure(fig)
+        self.show_test(show_test)
+        return fig
+
+    # -- updates ---------------------------------------------------------------------------
+    def show_log_scale(self, log: bool) -> None:
+        """Show the cost curves on a log y axis (or back on the linear one)."""
+        self.cost_figure.visible = not log
+        self.log_cost_figure.visible = log
+
+    def show_test(self, visible: bool) -> None:
+        """Show or hide the test points and their mistake marks."""
+        self.test_renderer.visible = visible
+        self.test_mistake_renderer.visible = visible
+
+    def update(self, state: LabState) -> None:
+        """Bring every figure up to date with ``state`` (call inside ``pn.io.hold()``)."""
+        if state.generation != self._generation:
+            self._restart(state)
+        self._stream_costs(state)
+        self._stream_accuracy(state)
+        l2_visible = state.lambd > 0 or any(state.trainer.history.l2_costs[-1:])
+        for renderer in self.l2_renderers:
+            renderer.visible = l2_visible
+        self._fit_ranges(state)
+        key = (state.generation, state.trainer.iteration)
+        if key != self._boundary_key and (
+            time.perf_counter() >= self._boundary_due or not state.running
+        ):
+            self._draw_snapshot(state)
+            self._boundary_key = key
+
+    def _restart(self, state: LabState) -> None:
+        """New data or network: empty the streams, redraw the points."""
+        self._streamed = self._accuracy_streamed = 0
+        self.cost_source.data = {key: [] for key in self.cost_source.data}
+        self.accuracy_source.data = {key: [] for key in self.accuracy_source.data}
+        data = state.data
+        planar = data.n_features == 2
+        for source, X, Y in (
+            (self.train_source, data.raw_train, data.Y_train),
+            (self.test_source, data.raw_test, data.Y_test),
+        ):
+            colors = np.asarray(CLASS_COLORS)[Y[0].astype(int)] if planar else []
+            source.data = {"x": X[0], "y": X[1], "color": colors} if planar else _EMPTY_POINTS
+        x0, x1, y0, y1 = data.extent
+        self.boundary_figure.x_range.update(start=x0, end=x1)
+        self.boundary_figure.y_range.update(start=y0, end=y1)
+        self.diagram.rebuild(state)
+        self._boundary_key = None
+        self._generation = state.generation  # last: a failed restart is retried next time
+
+    def _stream_costs(self, state: LabState) -> None:
+        history = state.trainer.history
+        new = slice(self._streamed, len(history.costs))
+        if new.start == new.stop:
+            return
+        self.cost_source.stream(
+            {
+                "iteration": history.iterations[new],
+                "train_cost": history.costs[new],
+                "test_cost": history.val_costs[new],
+                "l2_cost": history.l2_costs[new],
+            },
+            rollover=COST_ROLLOVER,
+        )
+        self._streamed = new.stop
+
+    def _stream_accuracy(self, state: LabState) -> None:
+        metrics = state.metrics
+        new = slice(self._accuracy_streamed, len(metrics["iteration"]))
+        if new.start == new.stop:
+            return
+        self.accuracy_source.stream(
+            {key: values[new] for key, values in metrics.items()}, rollover=ACCURACY_ROLLOVER
+        )
+        self._accuracy_streamed = new.stop
+
+    def _fit_ranges(self, state: LabState) -> None:
+        """x spans the whole budget (progress shows as the curve filling it); y spans the costs."""
+        end = max(state.iterations, state.trainer.iteration, 1)
+        if self.cost_figure.x_range.end != end:
+            self.cost_figure.x_range.end = end
+        history = state.trainer.history
+        top = max([*history.costs[:50], *history.val_costs[-200:], 0.1])
+        top = 1.05 * min(top, 10.0)
+        if abs(self.cost_figure.y_range.end - top) > 0.02 * top:
+            self.cost_figure.y_range.end = top
+
+    def _draw_snapshot(self, state: LabState) -> None:
+        """Probability image, misclassified marks, network weights (time-boxed in training).
+
+        Data with other than two features has no plane to color: the histogram and the
+        confusion matrix of ``evaluation`` take the image's place.
+        """
+        start = time.perf_counter()
+        if state.data.n_features != 2:
+            self.evaluation.update(state)
+            self.diagram.update(state)
+            self._boundary_due = start + (time.perf_counter() - start) / BOUNDARY_MAX_SHARE
+            return
+        resolution = boundary_resolution(state.n_params)
+        image = state.probabilities(resolution).astype(np.float32)  # (res, res)
+        x0, x1, y0, y1 = state.data.extent
+        self.boundary_source.data = {
+            "image": [image],
+            "x": [x0],
+            "y": [y0],
+            "dw": [x1 - x0],
+            "dh": [y1 - y0],
+        }
+        wrong_train, wrong_test = state.mistakes()
+        for source, X, wrong in (
+            (self.train_mistakes, state.data.raw_train, wrong_train),
+            (self.test_mistakes, state.data.raw_test, wrong_test),
+        ):
+            if len(source.data["x"]) != wrong.sum() or not np.array_equal(
+                source.data["x"], X[0, wrong]
+            ):  # unchanged marks are not sent again
+                source.data = {"x": X[0, wrong], "y": X[1, wrong]}
+        self.diagram.update(state)
+        elapsed = time.perf_counter() - start
+        self._boundary_due = start + elapsed / BOUNDARY_MAX_SHARE

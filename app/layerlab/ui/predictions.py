@@ -1,0 +1,67 @@
+"""The predictions box: the decision-boundary map for two features (click it to add or
+remove points, as in ConvNetJS's demo), the histogram and confusion matrix otherwise.
+"""
+
+import panel as pn
+from bokeh import events
+
+from layerlab.ui.binding import html_pane
+from layerlab.ui.plots import LabPlots
+from layerlab.ui.state import LabState
+
+CLICK_MODES = {"Add 0": 0, "Add 1": 1, "Remove": "remove"}  # what a click on the map does
+
+MAP_LEGEND = (
+    '<div class="ll-legend">Background: the network\'s P(y = 1), orange for 0, blue '
+    "for 1, white at the decision boundary. ● train, ▲ test, "
+    '<span style="color:#d7263d">◯</span> misclassified. Click the map to add a point of the '
+    "chosen class (shift-click removes the nearest): the network then starts afresh.</div>"
+)
+EVALUATION_LEGEND = (
+    '<div class="ll-legend">This data has no two-feature plane to draw: the histogram shows '
+    "how sure the network is about each true class (orange 0, blue 1; a good model pushes "
+    "them to opposite ends) and the matrix counts right (green) and wrong (red) answers.</div>"
+)
+
+
+def on_click(state: LabState, mode: object, x: float, y: float, shift: bool = False) -> None:
+    """A click on the map at ``(x, y)``: add a point of class ``mode`` or remove the nearest."""
+    if shift or mode == "remove":
+        state.remove_point(x, y)
+    else:
+        state.add_point(x, y, int(mode))
+
+
+def predictions_panel(state: LabState, plots: LabPlots, **params) -> pn.Column:
+    """The predictions view, switching between map and evaluation as the data changes."""
+    show_test = pn.widgets.Checkbox(label="Show test points (▲)", value=True)
+    show_test.param.watch(lambda e: plots.show_test(e.new), "value")
+    mode = pn.widgets.RadioButtonGroup(
+        options=CLICK_MODES, value=1, width=190, css_classes=["ll-click-mode"]
+    )
+
+    def tapped(event: events.Tap) -> None:
+        shift = bool(event.modifiers and event.modifiers.get("shift"))
+        on_click(state, mode.value, event.x, event.y, shift)
+
+    plots.boundary_figure.on_event(events.Tap, tapped)
+    planar = pn.Column(
+        pn.pane.Bokeh(plots.boundary_figure),
+        pn.Row(show_test, mode, margin=0),
+        html_pane(MAP_LEGEND),
+        margin=0,
+    )
+    evaluation = pn.Column(
+        pn.pane.Bokeh(plots.evaluation.histogram_figure),
+        pn.pane.Bokeh(plots.evaluation.confusion_figure),
+        html_pane(EVALUATION_LEGEND),
+        margin=0,
+    )
+
+    def switch(*_) -> None:
+        two = state.data.n_features == 2
+        planar.visible, evaluation.visible = two, not two
+
+    state.param.watch(switch, "generation")
+    switch()
+    return pn.Column(planar, evaluation, **params)

@@ -1,0 +1,124 @@
+"""The link is the experiment: read it at startup, keep the address bar in sync, copy it.
+
+* ``startup_query`` finds the page's query while the app script runs: in the Pyodide worker
+  build the page starts the worker with ``name = location.search + location.hash`` (Python
+  reads ``js.name``; ``pn.state.location`` is still empty then); under ``panel serve`` the
+  HTTP request's arguments are there.
+* ``install_plain_query`` swaps Panel's type-guessing query parser (a crafted link can crash
+  it) for ``urlstate.plain_query``, before Panel parses any location.
+* ``AddressBar`` writes the canonical query with ``history.replaceState`` from the page,
+  debounced: never ``pushState``, so a slider drag does not fill the Back history.
+* ``notice_area`` shows what the link asked for that could not be used (escaped), and
+  ``copy_link`` copies ``location.href`` (or shows it in a box when the clipboard is denied).
+
+The JavaScript below avoids template literals: ``panel convert`` rewrites ``${``.
+"""
+
+import sys
+from html import escape
+from urllib.parse import urlencode
+
+import panel as pn
+import panel.io.location
+
+from layerlab.ui.binding import html_pane
+from layerlab.ui.state import SETTINGS, LabState
+from layerlab.ui.urlstate import format_query, plain_query
+
+DEBOUNCE_MS = 300  # the address bar is written once the controls stand still this long
+
+REPLACE_STATE_JS = """
+clearTimeout(window.__layerlabUrlTimer);
+window.__layerlabUrlTimer = setTimeout(function () {
+  var query = cb_obj.value;
+  var url = window.location.pathname + (query ? "?" + query : "") + window.location.hash;
+  window.history.replaceState(window.history.state, "", url);
+}, DEBOUNCE);
+""".replace("DEBOUNCE", str(DEBOUNCE_MS))
+
+COPY_LINK_JS = """
+var href = window.location.href;
+function show(title) {
+  box.value = href;
+  box.title = title;
+  box.visible = true;
+}
+if (navigator.clipboard && window.isSecureContext) {
+  navigator.clipboard.writeText(href).then(
+    function () { show("Link copied to the clipboard"); },
+    function () { show("Copy this link"); }
+  );
+} else {
+  show("Copy this link");
+}
+"""
+
+
+def install_plain_query() -> None:
+    """Make Panel parse ``location.search`` with the flat, bounded ``plain_query``."""
+    panel.io.location.parse_query = plain_query
+
+
+def startup_query() -> str:
+    """The page's query (``?a=1&b=2``, maybe empty) while the app script runs."""
+    if sys.platform == "emscripten":  # the Pyodide worker build
+        import js  # only exists in Pyodide
+
+        return str(getattr(js, "name", "") or "")
+    args = pn.state.session_args or {}
+    pairs = [
+        (key, value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value))
+        for key, values in args.items()
+        for value in values
+    ]
+    return "?" + urlencode(pairs) if pairs else ""
+
+
+class AddressBar:
+    """Keeps the address bar's query equal to the canonical link of the current settings."""
+
+    def __init__(self, state: LabState, hidden: set[str] = frozenset()) -> None:
+        self._state, self._hidden = state, set(hidden)
+        self.widget = pn.widgets.TextInput(
+            value=self.query(), visible=False, css_classes=["ll-address"]
+        )
+        self.widget.jscallback(value=REPLACE_STATE_JS)
+        state.param.watch(self._sync, [*SETTINGS])
+
+    def query(self) -> str:
+        """The canonical query of the current settings (every setting, plus ``hide=``)."""
+        return format_query(self._state.settings(), hidden=self._hidden)
+
+    def _sync(self, *_) -> None:
+        self.widget.value = self.query()
+
+
+def notice_area(notices: list[str]) -> pn.Row:
+    """The link's notices (HTML-escaped) with a dismiss button; hidden when there are none."""
+    items = "".join(f"<li>{escape(notice)}</li>" for notice in notices)
+    text = html_pane(
+        '<div class="ll-notice" role="status"><b>Some of the link\'s settings could not be '
+        f"used.</b><ul>{items}</ul></div>",
+        css_classes=["ll-notice-pane"],
+    )
+    dismiss = pn.widgets.Button(label="Dismiss", width=90, align="start", margin=(10, 10))
+    area = pn.Row(
+        text,
+        dismiss,
+        visible=bool(notices),
+        sizing_mode="stretch_width",
+        css_classes=["ll-notices"],
+        margin=(0, 24, 12, 24),
+    )
+    dismiss.on_click(lambda _: setattr(area, "visible", False))
+    return area
+
+
+def copy_link() -> pn.Row:
+    """A "Copy link" button; the link also appears in a text box (the clipboard's fallback)."""
+    box = pn.widgets.TextInput(
+        label="Copy this link", visible=False, sizing_mode="stretch_width", css_classes=["ll-link"]
+    )
+    button = pn.widgets.Button(label="Copy link", width=110, css_classes=["ll-copy-link"])
+    button.js_on_click(args={"box": box}, code=COPY_LINK_JS)
+    return pn.Row(button, box, sizing_mode="stretch_width", margin=0)

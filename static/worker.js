@@ -1,0 +1,134 @@
+/* Layer Lab Web Worker: boots Pyodide, installs the app's packages, runs the app
+ * and relays Bokeh patches to and from the page. build.py replaces the CONFIG
+ * placeholder below; the page starts this worker with the page URL's search +
+ * hash as its `name`. */
+"use strict";
+const CONFIG = __LAYERLAB_CONFIG__;
+const BASE = new URL(".", self.location.href).href;
+const T0 = performance.now();
+const timings = {};
+const mark = (label) => { timings[label] = Math.round(performance.now() - T0); };
+
+/* Files listed in CONFIG.gzipped are stored as NAME.gz: fetch those and inflate
+ * them here, so any static host works without Content-Encoding support. */
+const nativeFetch = self.fetch.bind(self);
+self.fetch = (input, init) => {
+  const url = new URL(input instanceof Request ? input.url : String(input), BASE);
+  const name = url.pathname.split("/").pop();
+  if (!CONFIG.gzipped.includes(name) || url.origin !== self.location.origin) {
+    return nativeFetch(input, init);
+  }
+  return fetchInflated(url.href).then((body) => new Response(body, {
+    headers: {"Content-Type": name.endsWith(".wasm") ? "application/wasm" : "application/octet-stream"},
+  }));
+};
+
+async function fetchInflated(url) {
+  const response = await nativeFetch(url + ".gz");
+  if (!response.ok) throw new Error(`Could not fetch ${url}.gz: HTTP ${response.status}`);
+  return response.body.pipeThrough(new DecompressionStream("gzip"));
+}
+
+async function fetchBytes(url) {
+  const response = await self.fetch(new URL(url, BASE).href);
+  if (!response.ok) throw new Error(`Could not fetch ${url}: HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+function status(msg) {
+  self.postMessage({type: "status", msg});
+}
+
+/* The site-packages pack: [u32 little-endian header length][JSON [[path, size], ...]][bytes]. */
+function writePack(FS, root, pack) {
+  const view = new DataView(pack.buffer, pack.byteOffset, pack.byteLength);
+  const headerLength = view.getUint32(0, true);
+  const index = JSON.parse(new TextDecoder().decode(pack.subarray(4, 4 + headerLength)));
+  const made = new Set();
+  let offset = 4 + headerLength;
+  for (const [path, size] of index) {
+    const dir = root + "/" + path.split("/").slice(0, -1).join("/");
+    if (!made.has(dir)) { FS.mkdirTree(dir); made.add(dir); }
+    FS.writeFile(root + "/" + path, pack.subarray(offset, offset + size), {canOwn: true});
+    offset += size;
+  }
+  return index.length;
+}
+
+async function installWheels(pyodide) {
+  status("Installing packages");
+  await pyodide.loadPackage(CONFIG.lockPackages, {errorCallback: (m) => console.error(m)});
+  // Wheel files (relative or absolute URLs) or pinned "name==version" requirements.
+  const wheels = CONFIG.wheels.map((w) => (w.endsWith(".whl") ? new URL(w, BASE).href : w));
+  pyodide.globals.set("_ll_wheels", pyodide.toPy(wheels));
+  await pyodide.runPythonAsync(
+    "import micropip\nawait micropip.install(_ll_wheels, deps=False)\ndel _ll_wheels");
+}
+
+async function boot() {
+  importScripts(new URL(CONFIG.indexURL + "pyodide.js", BASE).href);
+  const packBytes = CONFIG.pack ? fetchBytes(CONFIG.pack) : null;
+  const options = {
+    indexURL: new URL(CONFIG.indexURL, BASE).href,
+    env: {PANEL_CDN_ROOT: new URL(CONFIG.panelRoot, BASE).href},
+  };
+  if (CONFIG.stdlib) options.stdLibURL = new URL(CONFIG.stdlib, BASE).href;
+  status("Loading the Python runtime (Pyodide)");
+  const pyodide = await loadPyodide(options);
+  mark("pyodide");
+  if (packBytes) {
+    status("Unpacking packages");
+    const site = pyodide.runPython("import sysconfig; sysconfig.get_path('purelib')");
+    writePack(pyodide.FS, site, await packBytes);
+    pyodide.runPython("import importlib; importlib.invalidate_caches()");
+  } else {
+    await installWheels(pyodide);
+  }
+  pyodide.FS.writeFile("/home/pyodide/_layerlab_worker.py", CONFIG.bootstrap);
+  mark("packages");
+  return pyodide;
+}
+
+async function startApplication() {
+  let pyodide;
+  try {
+    pyodide = self.pyodide = await boot();
+    status("Starting the app");
+    const bridge = pyodide.pyimport("_layerlab_worker");
+    // Imported here only to time them apart from the app (which imports them anyway).
+    pyodide.runPython("import numpy");
+    mark("numpy");
+    pyodide.runPython("import bokeh.plotting, panel");
+    mark("imports");
+    const [docsJson, renderItems, rootIds] = (await bridge.run_app(
+      CONFIG.app, (patch, buffers) => self.postMessage({type: "patch", patch, buffers}),
+    )).toJs();
+    mark("render");
+    self.bridge = bridge;
+    self.postMessage({type: "render", docs_json: docsJson, render_items: renderItems,
+                      root_ids: rootIds});
+    self.postMessage({type: "timing", timings});
+  } catch (error) {
+    const lines = String(error).trim().split("\n");
+    self.postMessage({type: "error", msg: `Layer Lab could not start: ${lines[lines.length - 1]}`});
+    status(`Could not start: ${lines[lines.length - 1]}`);
+    throw error;
+  }
+}
+
+self.onmessage = (event) => {
+  const msg = event.data;
+  if (msg.type === "rendered") {
+    self.bridge.link_document();
+  } else if (msg.type === "patch") {
+    try {
+      self.bridge.apply_patch(msg.patch);
+    } finally {
+      self.postMessage({type: "idle"});
+    }
+  } else if (msg.type === "location") {
+    self.bridge.update_location(msg.location);
+  }
+};
+
+startApplication();

@@ -1,0 +1,93 @@
+"""Python side of the Layer Lab Web Worker (installed as ``_layerlab_worker``).
+
+build.py copies this file into the worker; ``worker.js`` imports it once the
+packages are in place and calls the functions below. It holds the fixes the
+worker build needs on Pyodide 0.27 with Panel 1.9 (see PYODIDE_NOTES.md):
+
+* ``pyodide.ffi.jsnull`` (new in Pyodide 0.28, used by Panel for every
+  browser-to-Python event): an inert sentinel is exact on 0.27, where JS null
+  already converts to None.
+* Panel's query-string parser guesses types recursively (JSON, literal_eval,
+  big ints): a crafted link can overflow the stack or hit the int-digit limit
+  and kill the worker. It is replaced by a flat, bounded ``parse_qsl``.
+* The app runs in its own namespace, so its global names cannot collide with
+  the worker's (Panel's stock worker shares them: ``state``, ``patch``,
+  ``location`` and ``json`` broke callbacks).
+"""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import parse_qsl
+
+import pyodide.code
+import pyodide.ffi
+
+if not hasattr(pyodide.ffi, "jsnull"):
+    pyodide.ffi.jsnull = object()
+
+MAX_QUERY_LENGTH = 4096
+MAX_QUERY_FIELDS = 64
+
+_send_patch = None
+
+
+def parse_query(query: str) -> dict[str, str]:
+    """Parse ``?a=1&b=x`` into a dict of strings, flat and bounded (no type guessing)."""
+    query = query[1:] if query.startswith("?") else query
+    if len(query) > MAX_QUERY_LENGTH:
+        return {}
+    try:
+        return dict(parse_qsl(query, max_num_fields=MAX_QUERY_FIELDS))
+    except ValueError:
+        return {}
+
+
+def _harden_query_parsing() -> None:
+    """Make Panel's Location use the bounded parser above."""
+    import panel.io.location
+    import panel.util
+
+    panel.util.parse_query = parse_query
+    panel.io.location.parse_query = parse_query
+
+
+async def run_app(code: str, send_patch) -> tuple[str, str, str]:
+    """Run the app script in a fresh namespace; return Panel's render JSON strings."""
+    global _send_patch
+    _send_patch = send_patch
+    _harden_query_parsing()
+    from panel.io.pyodide import init_doc, write_doc
+
+    init_doc()
+    namespace = {"__name__": "__main__", "__file__": "main.py"}
+    await pyodide.code.eval_code_async(code, namespace, filename="main.py")
+    return await write_doc()
+
+
+def link_document() -> None:
+    """Start syncing the Python document to the page's (after it rendered)."""
+    from panel.io.pyodide import _link_docs_worker
+    from panel.io.state import state
+
+    _link_docs_worker(state.curdoc, _send_patch, setter="js")
+
+
+def apply_patch(patch) -> None:
+    """Apply a JSON patch that the page sent after a widget changed."""
+    from panel.io.pyodide import _convert_json_patch
+    from panel.io.state import state
+
+    state.curdoc.apply_json_patch(_convert_json_patch(patch), setter="js")
+
+
+def update_location(location: str) -> None:
+    """Copy the page's ``window.location`` (JSON) into ``pn.state.location``."""
+    from panel.io.state import state
+    from panel.util import edit_readonly
+
+    if not state.location:
+        return
+    data = json.loads(location)
+    with edit_readonly(state.location):
+        state.location.param.update({k: v for k, v in data.items() if k in state.location.param})

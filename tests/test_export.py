@@ -1,0 +1,295 @@
+"""The exported script, run by CPython in a temp dir, repeats the app's run bit for bit.
+
+The oracle is the core itself: ``Trainer`` on the data the UI builds (``make_lab_data``, or
+``load_csv`` split and standardized the same way). Costs, accuracies and saved weights must
+be equal exactly, not approximately.
+"""
+
+import ast
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from layerlab import TrainConfig, Trainer, compute_cost, forward, predict
+from layerlab.datasets import DATASETS, Standardizer, load_csv, train_test_split
+from layerlab.export import CsvSource, export_script
+from layerlab.serialization import params_from_npz_bytes
+from layerlab.ui.data import make_lab_data
+
+ROOT = Path(__file__).resolve().parent.parent
+RUFF = shutil.which("ruff", path=str(Path(sys.executable).parent)) or shutil.which("ruff")
+
+BASE = {
+    "dataset": "moons",
+    "n_points": 120,
+    "noise": 0.2,
+    "test_ratio": 0.3,
+    "data_seed": 3,
+    "lambd": 0.0,
+    "learning_rate": 0.0075,
+    "optimizer": "gd",
+    "init": "small",
+    "batch_size": 0,
+    "keep_prob": 1.0,
+    "iterations": 40,
+    "weight_seed": 1,
+}
+PRINT_EVERY = 7
+
+
+# -- the two runs ----------------------------------------------------------------------------
+def app_run(settings, layer_sizes, X_train, Y_train, X_test, Y_test) -> Trainer:
+    """The core's run for these settings, as the UI's LabState sets it up."""
+    config = TrainConfig(
+        learning_rate=settings["learning_rate"],
+        iterations=settings["iterations"],
+        lambd=settings["lambd"],
+        optimizer=settings["optimizer"],
+        init=settings["init"],
+        batch_size=settings["batch_size"] or None,
+        keep_prob=settings["keep_prob"],
+        decay_rate=settings.get("decay_rate", 0.0),
+        seed=settings["weight_seed"],
+    )
+    dims = [X_train.shape[0], *layer_sizes, 1]
+    trainer = Trainer(X_train, Y_train, dims, config, X_val=X_test, Y_val=Y_test)
+    trainer.step(settings["iterations"])
+    assert trainer.done
+    return trainer
+
+
+def run_script(script: str, directory: Path) -> dict:
+    """Run the script with CPython in ``directory``; its printed numbers and saved weights."""
+    path = directory / "run.py"
+    path.write_text(script, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-I", str(path)], cwd=directory, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    printed = {"costs": {}}
+    for line in result.stdout.splitlines():
+        key, _, value = line.partition(": ")
+        if key.startswith("Cost after iteration "):
+            printed["costs"][int(key.rsplit(" ", 1)[1])] = float(value)
+        elif key in ("Final train cost", "Train accuracy", "Test cost", "Test accuracy"):
+            printed[key] = float(value)
+    printed["params"] = params_from_npz_bytes((directory / "params.npz").read_bytes())
+    return printed
+
+
+def accuracy(X, Y, params) -> float:
+    """The app's accuracy: 1 - the share of misclassified examples."""
+    return 1.0 - float((predict(X, params)[0] != Y[0]).mean())
+
+
+def assert_same_run(printed: dict, trainer: Trainer, X_test, Y_test, iterations: int) -> None:
+    history, params = trainer.history, trainer.params
+    expected = {i for i in range(iterations) if i % PRINT_EVERY == 0} | {iterations - 1}
+    assert set(printed["costs"]) == expected
+    for i, cost in printed["costs"].items():
+        assert cost == history.costs[i], f"iteration {i}"
+    assert set(printed["params"]) == set(params)
+    for key, value in params.items():
+        np.testing.assert_array_equal(printed["params"][key], value, err_msg=key)
+    X, Y = trainer.X, trainer.Y
+    final = compute_cost(forward(X, params)[0], Y, params, trainer.lambd)
+    assert printed["Final train cost"] == final
+    assert printed["Train accuracy"] == accuracy(X, Y, params)
+    assert printed["Test cost"] == compute_cost(forward(X_test, params)[0], Y_test)
+    assert printed["Test accuracy"] == accuracy(X_test, Y_test, params)
+
+
+def check_generated(settings, layer_sizes, tmp_path) -> str:
+    script = export_script(settings, layer_sizes, print_every=PRINT_EVERY)
+    lab = make_lab_data(
+        settings["dataset"],
+        settings["n_points"],
+        settings["noise"],
+        settings["test_ratio"],
+        settings["data_seed"],
+    )
+    trainer = app_run(settings, layer_sizes, lab.X_train, lab.Y_train, lab.X_test, lab.Y_test)
+    printed = run_script(script, tmp_path)
+    assert_same_run(printed, trainer, lab.X_test, lab.Y_test, settings["iterations"])
+    return script
+
+
+# -- generated data --------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("changes", "layer_sizes"),
+    [
+        pytest.param({}, [20, 7, 5], id="article-gd"),
+        pytest.param({"optimizer": "momentum", "init": "xavier", "batch_size": 16}, [8], id="mom"),
+        pytest.param(
+            {"optimizer": "adam", "init": "he", "batch_size": 32, "keep_prob": 0.8, "lambd": 0.1},
+            [8, 8],
+            id="adam-minibatch-dropout-l2",
+        ),
+        pytest.param(
+            {"init": "sqrt", "lambd": 0.3, "keep_prob": 0.5, "learning_rate": 0.1}, [6, 4], id="l2"
+        ),
+        pytest.param({"optimizer": "momentum", "decay_rate": 0.05}, [5], id="decay"),
+        pytest.param({"batch_size": 2000, "optimizer": "adam"}, [4], id="batch-covers-all"),
+        pytest.param({"learning_rate": 0.5, "lambd": 1.0}, [], id="logistic-regression"),
+    ],
+)
+def test_script_repeats_the_run(changes, layer_sizes, tmp_path):
+    check_generated({**BASE, **changes}, layer_sizes, tmp_path)
+
+
+@pytest.mark.parametrize("dataset", list(DATASETS))
+def test_every_dataset(dataset, tmp_path):
+    settings = {**BASE, "dataset": dataset, "n_points": 101, "noise": 0.35, "data_seed": 11}
+    check_generated(
+        {**settings, "optimizer": "adam", "init": "he", "learning_rate": 0.01}, [8, 8], tmp_path
+    )
+
+
+# -- uploaded CSV ----------------------------------------------------------------------------
+def csv_text(rows: int, seed: int, label) -> str:
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(rows, 3)).round(4)
+    lines = ["height,width,depth,label"]
+    lines += [f"{a},{b},{c},{label(a + b > 0)}" for a, b, c in X]
+    return "\n".join(lines) + "\n"
+
+
+def check_csv(text: str, file_name: str, load_options: dict, tmp_path, **settings) -> str:
+    settings = {**BASE, "optimizer": "adam", "batch_size": 16, **settings}
+    data = load_csv(text, **load_options)
+    X_tr, Y_tr, X_te, Y_te = train_test_split(
+        data.X, data.Y, test_ratio=settings["test_ratio"], seed=settings["data_seed"]
+    )
+    scaler = Standardizer.fit(X_tr)
+    X_tr, X_te = scaler.transform(X_tr), scaler.transform(X_te)
+    source = CsvSource.from_upload(
+        file_name,
+        data,
+        label_column=load_options.get("label_column", -1),
+        label_map=load_options.get("label_map"),
+    )
+    script = export_script(settings, [6], csv=source, print_every=PRINT_EVERY)
+    (tmp_path / file_name).write_text(text, encoding="utf-8")
+    trainer = app_run(settings, [6], X_tr, Y_tr, X_te, Y_te)
+    assert_same_run(run_script(script, tmp_path), trainer, X_te, Y_te, settings["iterations"])
+    return script
+
+
+def test_csv_with_header_and_01_labels(tmp_path):
+    check_csv(csv_text(90, 0, int), "my data.csv", {}, tmp_path)
+
+
+def test_csv_semicolons_no_header_label_first_true_false(tmp_path):
+    rows = [line.split(",") for line in csv_text(60, 1, str).splitlines()[1:]]
+    text = "\n".join(";".join([r[3], *r[:3]]) for r in rows) + "\n"
+    check_csv(text, "flags.csv", {"label_column": 0}, tmp_path, keep_prob=0.7)
+
+
+def test_csv_label_column_by_name_in_the_middle(tmp_path):
+    rows = [line.split(",") for line in csv_text(50, 3, int).splitlines()]
+    text = "\n".join(",".join([r[0], r[3], r[1], r[2]]) for r in rows) + "\n\n"
+    script = check_csv(text, "named.csv", {"label_column": "label"}, tmp_path, batch_size=0)
+    assert 'LABEL_COLUMN = "label"' in script
+
+
+def test_csv_batch_covering_the_training_set_is_full_batch(tmp_path):
+    script = check_csv(csv_text(40, 4, int), "small.csv", {}, tmp_path, batch_size=500)
+    assert "minibatches" not in script
+
+
+def test_a_label_name_needs_a_header():
+    with pytest.raises(ValueError, match="no header"):
+        CsvSource("x.csv", label_column="label", has_header=False)
+
+
+def test_csv_minibatches_need_the_class_counts():
+    with pytest.raises(ValueError, match="class_counts"):
+        export_script({**BASE, "batch_size": 8}, [4], csv=CsvSource("x.csv"))
+
+
+def test_csv_with_label_map(tmp_path):
+    text = csv_text(70, 2, lambda positive: "yes" if positive else "no")
+    options = {"label_map": {"yes": 1, "no": 0}}
+    script = check_csv(text, "survey.csv", options, tmp_path, lambd=0.2)
+    assert 'LABEL_MAP = {"yes": 1.0, "no": 0.0}' in script
+
+
+def test_hostile_file_name_stays_a_string_literal():
+    name = 'x.csv"); import os; os.system("echo hi") #\n'
+    script = export_script(BASE, [4], csv=CsvSource(name))
+    tree = ast.parse(script)
+    assigned = {
+        node.targets[0].id: ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+    }
+    assert assigned["CSV_FILE"] == name
+    imports = [node for node in ast.walk(tree) if isinstance(node, ast.Import | ast.ImportFrom)]
+    assert sorted(alias.name for node in imports for alias in node.names) == ["csv", "numpy"]
+
+
+# -- what the script contains ----------------------------------------------------------------
+def test_only_what_the_settings_use_is_emitted():
+    seed_script = export_script(BASE, [20, 7, 5])
+    for absent in ("BATCH_SIZE", "KEEP_PROB", "LAMBD", "BETA1", "DECAY_RATE", "csv", "dropout"):
+        assert absent not in seed_script
+    assert "def moons(" in seed_script
+    assert "def circles(" not in seed_script
+    assert "* 0.01" in seed_script
+    full = export_script(
+        {**BASE, "optimizer": "adam", "batch_size": 8, "keep_prob": 0.9, "lambd": 0.1}, [4]
+    )
+    for present in ("BATCH_SIZE = 8", "KEEP_PROB = 0.9", "LAMBD = 0.1", "BETA2", "EPSILON"):
+        assert present in full
+
+
+def test_imports_only_numpy():
+    tree = ast.parse(export_script({**BASE, "optimizer": "momentum"}, [3]))
+    imports = [node for node in ast.walk(tree) if isinstance(node, ast.Import | ast.ImportFrom)]
+    assert [alias.name for node in imports for alias in node.names] == ["numpy"]
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        BASE,
+        {**BASE, "optimizer": "adam", "batch_size": 8, "keep_prob": 0.9, "lambd": 0.1},
+        {**BASE, "optimizer": "momentum", "decay_rate": 0.1, "init": "xavier"},
+    ],
+)
+def test_script_is_ruff_clean(settings, tmp_path):
+    if RUFF is None:
+        pytest.fail("ruff is not installed; pip install -e '.[dev]'")
+    path = tmp_path / "run.py"
+    path.write_text(export_script(settings, [8, 8]), encoding="utf-8")
+    config = ["--no-cache", "--config", str(ROOT / "pyproject.toml")]
+    for command in (["check"], ["format", "--check"]):
+        result = subprocess.run(
+            [RUFF, *command, *config, str(path)], capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+# -- errors ----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("settings", "layer_sizes", "match"),
+    [
+        ({**BASE, "dataset": "mnist"}, [4], "unknown dataset 'mnist'"),
+        ({k: v for k, v in BASE.items() if k != "weight_seed"}, [4], "weight_seed"),
+        ({**BASE, "learning_rate": -1.0}, [4], "learning_rate"),
+        ({**BASE, "optimizer": "sgd"}, [4], "optimizer"),
+        (BASE, [8, 0], "layer_dims"),
+    ],
+)
+def test_bad_settings_are_named(settings, layer_sizes, match):
+    with pytest.raises(ValueError, match=match):
+        export_script(settings, layer_sizes)
+
+
+def test_print_every_must_be_positive():
+    with pytest.raises(ValueError, match="print_every"):
+        export_script(BASE, [4], print_every=0)

@@ -1,0 +1,144 @@
+"""build.py without a browser: input verification, the pack format, and the built site's files."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import urllib.request
+import zipfile
+
+import pytest
+
+SIZE_LIMIT = 22_000_000  # bytes, the self-contained site's budget
+
+
+def read_pack(path) -> dict[str, bytes]:
+    """Decode a site-packages pack exactly as worker.js does."""
+    data = gzip.decompress(path.read_bytes())
+    header_length = int.from_bytes(data[:4], "little")
+    index = json.loads(data[4 : 4 + header_length])
+    files, offset = {}, 4 + header_length
+    for name, size in index:
+        files[name] = data[offset : offset + size]
+        offset += size
+    assert offset == len(data)
+    return files
+
+
+def test_verify_refuses_a_mismatched_file(build_module, tmp_path):
+    wheel = tmp_path / "numpy-2.0.2-cp312-cp312-pyodide_2024_0_wasm32.whl"
+    wheel.write_bytes(b"not the official numpy")
+    with pytest.raises(build_module.BuildError, match=r"(?s)sha256 mismatch .*Refusing to build"):
+        build_module.verify(wheel, "0" * 64, "numpy (official pyodide-lock.json)")
+
+
+def test_find_dist_matches_normalised_names_and_exact_versions(build_module, tmp_path):
+    for name in (
+        "typing_extensions-4.16.0-py3-none-any.whl",
+        "pyyaml-6.0.4.tar.gz",
+        "typing_extensions-4.15.0-py3-none-any.whl",
+    ):
+        (tmp_path / name).touch()
+    found = build_module._find_dist(tmp_path, "typing-extensions==4.16.0", ".whl")
+    assert found.name == "typing_extensions-4.16.0-py3-none-any.whl"
+    sdist = build_module._find_dist(tmp_path, "PyYAML==6.0.4", ".tar.gz")
+    assert sdist.name == "pyyaml-6.0.4.tar.gz"
+    assert build_module._find_dist(tmp_path, "pyyaml==6.0.3", ".tar.gz") is None
+
+
+def test_strip_wheel_drops_static_folders_and_their_record_lines(build_module, tmp_path):
+    wheel = tmp_path / "panel-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as zf:
+        zf.writestr("panel/__init__.py", "x = 1\n")
+        zf.writestr("panel/dist/panel.min.js", "js")
+        zf.writestr(
+            "panel-1.0.dist-info/RECORD",
+            "panel/__init__.py,sha256=a,6\npanel/dist/panel.min.js,sha256=b,2\n",
+        )
+    with zipfile.ZipFile(build_module.strip_wheel(wheel, tmp_path / "out")) as zf:
+        assert zf.namelist() == ["panel/__init__.py", "panel-1.0.dist-info/RECORD"]
+        assert "dist" not in zf.read("panel-1.0.dist-info/RECORD").decode()
+
+
+def test_external_urls_finds_page_references_but_not_namespaces(build_module, tmp_path):
+    (tmp_path / "index.html").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg"></svg><script src="https://cdn.x.org/a.js">'
+    )
+    assert build_module.external_urls(tmp_path) == ["index.html: https://cdn.x.org/a.js"]
+
+
+def test_site_is_self_contained_and_small(build_module, built_site):
+    assert build_module.external_urls(built_site) == []
+    size, _ = build_module.site_size(built_site)
+    assert size <= SIZE_LIMIT, f"site is {size / 1e6:.1f} MB"
+
+
+def test_page_has_title_description_preview_and_url_aware_worker(built_site):
+    page = (built_site / "index.html").read_text()
+    assert "<title>Layer Lab" in page
+    for tag in (
+        'name="description"',
+        'property="og:title"',
+        'property="og:image"',
+        'name="twitter:card"',
+        'rel="icon"',
+    ):
+        assert tag in page
+    assert 'new Worker("./app.js", {name: location.search + location.hash})' in page
+    assert "About Layer Lab" in page
+    assert "dZ = A − Y" in page
+    # Every local asset the page names exists.
+    for ref in re.findall(r'(?:src|href)="([^"#:]+)"', page):
+        assert (built_site / ref).exists(), ref
+
+
+def test_service_worker_precaches_exactly_the_site(built_site):
+    script = (built_site / "sw.js").read_text()
+    files = json.loads(re.search(r"const FILES = (\[.*?\]);", script, re.S).group(1))
+    on_disk = {p.relative_to(built_site).as_posix() for p in built_site.rglob("*") if p.is_file()}
+    assert set(files) - {"./"} == on_disk - {"sw.js"}
+
+
+def test_pack_holds_the_app_and_bytecode_for_what_it_imports(built_site):
+    pack = read_pack(built_site / "packs" / "site-packages.pack.gz")
+    for module in (
+        "layerlab/ui/app.py",
+        "panel/__init__.py",
+        "numpy/__init__.py",
+        "bokeh/__init__.py",
+        "packaging/version.py",
+    ):
+        assert module in pack
+    pyc = pack["panel/__pycache__/__init__.cpython-312.pyc"]
+    assert int.from_bytes(pyc[4:8], "little") == 0b01  # hash-based, unchecked
+    assert not any(name.startswith(("panel/dist/", "bokeh/server/static/")) for name in pack)
+
+
+@pytest.mark.parametrize(
+    ("path", "mime"),
+    [
+        ("pyodide/pyodide.asm.js", "text/javascript"),
+        ("pyodide/pyodide-lock.json", "application/json"),
+        ("pyodide/pyodide.asm.wasm.gz", "application/gzip"),
+        ("favicon.svg", "image/svg+xml"),
+        ("index.html", "text/html"),
+    ],
+)
+def test_server_sends_the_right_mime_types(site_server, path, mime):
+    with urllib.request.urlopen(site_server.url + path) as response:
+        assert response.headers["Content-Type"].split(";")[0] == mime
+
+
+def test_cdn_build_pins_pyodide_and_gives_every_cdn_script_an_integrity_hash(
+    build_module, tmp_path
+):
+    site = build_module.build(mode="cdn", site=tmp_path / "site")
+    page = (site / "index.html").read_text()
+    scripts = re.findall(r"<script[^>]*\bsrc=\"https://[^>]*>", page)
+    assert scripts
+    assert all('integrity="sha384-' in tag for tag in scripts), scripts
+    worker = (site / "app.js").read_text()
+    assert f"https://cdn.jsdelivr.net/pyodide/v{build_module.PYODIDE_VERSION}/full/" in worker
+    assert not (site / "pyodide").exists()
+    assert 'new Worker("./app.js", {name: location.search + location.hash})' in page

@@ -1,0 +1,339 @@
+"""Issue 5 without a browser: links, uploads, downloads and the exported script, through the
+app and its state.
+
+Oracles: the core itself (a ``Trainer`` built from ``make_lab_data`` / ``load_csv`` with the
+same settings), the exact ``serialization`` round trip, and the exported script run by
+CPython in a subprocess.
+"""
+
+import io
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from layerlab import TrainConfig, Trainer, compute_cost, forward
+from layerlab.datasets import load_csv
+from layerlab.serialization import params_from_json, params_from_npz_bytes
+from layerlab.ui.app import create_app, create_app_from_link
+from layerlab.ui.custom import DATA_FILE_NAME
+from layerlab.ui.data import lab_data_from_arrays, make_lab_data
+from layerlab.ui.model_io import SCRIPT_FILE_NAME, params_file, use_params_file
+from layerlab.ui.predictions import on_click
+from layerlab.ui.state import LabState
+from layerlab.ui.upload import MAX_CSV_BYTES, DataUpload, peek_csv, use_csv
+from layerlab.ui.urlstate import CONTROLS, format_query, parse_query
+
+SMALL = {"n_points": 80, "hidden_layers": "4", "iterations": 30}
+SHARED = {
+    "dataset": "circles",
+    "n_points": 120,
+    "noise": 0.15,
+    "test_ratio": 0.25,
+    "data_seed": 3,
+    "hidden_layers": "4, 4",
+    "lambd": 0.05,
+    "learning_rate": 0.03,
+    "optimizer": "momentum",
+    "init": "xavier",
+    "batch_size": 16,
+    "keep_prob": 0.9,
+    "iterations": 50,
+    "weight_seed": 7,
+}
+
+
+def core_costs(settings: dict, k: int) -> list[float]:
+    """The first ``k`` costs of the core trained as the settings say (the oracle)."""
+    data = make_lab_data(
+        settings["dataset"],
+        settings["n_points"],
+        settings["noise"],
+        settings["test_ratio"],
+        settings["data_seed"],
+    )
+    config = TrainConfig(
+        learning_rate=settings["learning_rate"],
+        lambd=settings["lambd"],
+        optimizer=settings["optimizer"],
+        init=settings["init"],
+        batch_size=settings["batch_size"] or None,
+        keep_prob=settings["keep_prob"],
+        seed=settings["weight_seed"],
+    )
+    sizes = [int(n) for n in settings["hidden_layers"].split(",")]
+    trainer = Trainer(data.X_train, data.Y_train, [2, *sizes, 1], config)
+    return trainer.step(k)
+
+
+def csv_text(rows: int = 40, features: int = 3, labels=("no", "yes"), seed: int = 0) -> str:
+    """A separable CSV with a header, ``features`` columns and a text label last."""
+    rng = np.random.default_rng(seed)
+    lines = [",".join([*(f"f{j}" for j in range(features)), "answer"])]
+    for i in range(rows):
+        label = i % 2
+        values = rng.normal(size=features) + (1.5 if label else -1.5)
+        lines.append(",".join([*(repr(float(v)) for v in values), labels[label]]))
+    return "\n".join(lines) + "\n"
+
+
+# -- the link is the experiment --------------------------------------------------------------
+def test_a_link_restores_every_setting_and_the_same_costs():
+    lab = create_app_from_link("?" + format_query(SHARED))
+    assert lab.state.settings() == SHARED
+    assert not lab.notices.visible
+    for _ in range(3):
+        lab.state.step()
+    assert lab.state.trainer.history.costs == core_costs(SHARED, 3)
+
+
+def test_the_address_bar_query_follows_the_settings():
+    lab = create_app_from_link("?dataset=xor&hide=presets")
+    lab.state.apply(lambd=0.3, hidden_layers="6, 2")
+    parsed = parse_query(lab.address.widget.value)
+    assert parsed.settings == lab.state.settings()
+    assert parsed.settings["lambd"] == 0.3
+    assert parsed.hidden == {"presets"}
+    (callback,) = lab.address.widget.get_root().js_property_callbacks["change:value"]
+    assert "history.replaceState" in callback.code
+    assert "pushState" not in callback.code
+    assert "${" not in callback.code  # panel convert would rewrite it
+
+
+def test_a_hostile_link_is_clamped_with_escaped_notices_and_the_app_works():
+    lab = create_app_from_link(
+        "?lambd=99&n_points=5&hidden_layers=<img src=x onerror=alert(1)>"
+        "&optimizer=<script>alert(1)</script>&learning_rate=" + "9" * 300
+    )
+    assert lab.state.lambd == 10.0
+    assert lab.state.n_points == 20
+    assert lab.state.hidden_layers == "8, 8"  # the default: the value was rejected
+    html = lab.notices.objects[0].object
+    assert lab.notices.visible
+    assert "<img" not in html
+    assert "<script" not in html
+    assert "above the maximum" in html
+    assert "too long" in html
+    lab.state.step()
+    assert lab.state.trainer.iteration == 1
+
+
+def test_a_link_can_show_only_some_controls_and_pick_a_preset():
+    lab = create_app_from_link("?preset=overfitting&only=lambd,play")
+    shown = {name for name, part in lab.controls.components.items() if part.visible}
+    assert shown == {"lambd", "play"}
+    assert set(lab.controls.components) == set(CONTROLS)
+    assert lab.state.status  # the preset says what to watch
+    assert parse_query("?preset=overfitting").settings.items() <= lab.state.settings().items()
+
+
+# -- bring your own data ---------------------------------------------------------------------
+def test_a_csv_with_text_labels_needs_a_mapping_and_then_trains_with_three_features():
+    state = LabState(**SMALL)
+    before = state.data
+    raw = csv_text().encode()
+    with pytest.raises(ValueError, match="label_map"):
+        use_csv(state, raw, "answers.csv")
+    assert state.data is before
+    assert state.custom is None
+    assert peek_csv(raw).label_maps(3) == [{"no": 0, "yes": 1}, {"yes": 0, "no": 1}]
+    text = use_csv(state, raw, "answers.csv", label_map={"no": 0, "yes": 1})
+    assert "answers.csv: 40 examples, 3 features" in text
+    assert state.layer_dims == [3, 4, 1]
+    assert state.custom.name == "answers.csv"
+    csv_data = load_csv(raw, label_map={"no": 0, "yes": 1})
+    expected = lab_data_from_arrays(csv_data.X, csv_data.Y, state.test_ratio, state.data_seed)
+    np.testing.assert_array_equal(state.data.X_train, expected.X_train)
+
+
+def test_more_than_two_features_fill_the_histogram_and_the_confusion_matrix():
+    lab = create_app(**SMALL)
+    use_csv(
+        lab.state, csv_text(rows=60, features=4).encode(), "f.csv", label_map={"no": 0, "yes": 1}
+    )
+    for _ in range(5):
+        lab.state.step()
+    m_test = lab.state.data.X_test.shape[1]
+    histogram = lab.plots.evaluation.histogram_source.data
+    assert sum(histogram["class0"]) + sum(histogram["class1"]) == m_test
+    confusion = lab.plots.evaluation.confusion_source.data
+    assert sum(confusion["count"]) == m_test
+    p = forward(lab.state.data.X_test, lab.state.trainer.params)[0][0]
+    y = lab.state.data.Y_test[0]
+    assert confusion["count"][3] == int(np.sum((p > 0.5) & (y == 1)))  # true 1, predicted 1
+    assert lab.plots.train_source.data["x"] == []  # no plane to draw the points on
+
+
+BAD_FILES = [
+    pytest.param("a,b,label\n1,2,0\n3,x,1\n5,6,0\n7,8,1\n", r"row 3, column 2 \('b'\)", id="text"),
+    pytest.param("a,b,label\n1,2,0\n3,,1\n5,6,0\n7,8,1\n", "row 3.*missing value", id="missing"),
+    pytest.param("a,b,label\n1,2,0\n3,4,1\n5,6,2\n7,8,1\n", "more than two classes", id="3-class"),
+    pytest.param("a,b,label\n1,2,0\n3,4,1\n", "at least 4", id="too-few-rows"),
+    pytest.param("a,b,label\n1,2,0\n3,4\n5,6,0\n7,8,1\n", "row 3 has 2 cells", id="ragged"),
+    pytest.param("a,b,label\n1,2,0\n3,nan,1\n5,6,0\n7,8,1\n", "not a finite", id="nan"),
+    pytest.param("a,label\n" + "1.0,0\n" * (MAX_CSV_BYTES // 6), "over the limit", id="too-big"),
+    pytest.param("", "empty", id="empty"),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), BAD_FILES)
+def test_a_bad_csv_is_rejected_naming_the_problem_and_the_data_stays(text, message):
+    state = LabState(**SMALL)
+    state.step()
+    data, trainer = state.data, state.trainer
+    with pytest.raises(ValueError, match=message):
+        use_csv(state, text.encode(), "bad.csv")
+    assert state.data is data
+    assert state.trainer is trainer
+    assert state.custom is None
+
+
+def test_the_upload_widget_offers_the_mapping_and_keeps_the_data_on_rejection():
+    state = LabState(**SMALL)
+    upload = DataUpload(state)
+    before = state.data
+    upload.file.param.update(filename="answers.csv", value=csv_text().encode())  # as the page
+    assert state.data is before
+    assert upload.mapping.visible
+    assert "was not used" in upload.message.object
+    assert "The previous data stays" in upload.message.object
+    upload.mapping.value = {"no": 0, "yes": 1}
+    assert state.custom.name == "answers.csv"
+    assert "Using answers.csv" in upload.message.object
+    assert upload.back.visible
+    upload.label.value = 0  # a numeric column as the label: rejected, data kept
+    assert state.custom.name == "answers.csv"
+    assert "was not used" in upload.message.object
+
+
+def test_a_file_name_with_html_is_escaped_in_the_message():
+    upload = DataUpload(LabState(**SMALL))
+    upload.file.param.update(
+        filename="<img src=x onerror=alert(1)>.csv", value=b"a,b,label\n1,x,0\n"
+    )
+    assert "<img" not in upload.message.object
+    assert "&lt;img" in upload.message.object
+
+
+def test_clicks_add_and_remove_points_and_the_network_starts_afresh():
+    state = LabState(**SMALL)
+    m = state.data.X_all.shape[1]
+    state.step()
+    on_click(state, 1, 0.25, -0.5)
+    assert state.data.X_all.shape[1] == m + 1
+    np.testing.assert_array_equal(state.data.X_all[:, -1], [0.25, -0.5])
+    assert state.data.Y_all[0, -1] == 1.0
+    assert state.trainer.iteration == 0
+    assert "Added a point of class 1" in state.status
+    assert state.custom.csv.file_name == DATA_FILE_NAME
+    on_click(state, 1, 0.25, -0.5, shift=True)  # removes the point just added
+    assert state.data.X_all.shape[1] == m
+    assert not np.any(np.all(state.data.X_all == [[0.25], [-0.5]], axis=0))
+    state.apply(dataset="xor")  # a generator setting: back to generated data
+    assert state.custom is None
+
+
+# -- take your model away --------------------------------------------------------------------
+@pytest.mark.parametrize("kind", ["npz", "json"])
+def test_weights_download_and_upload_round_trip_exactly(kind):
+    source = LabState(**SMALL)
+    for _ in range(7):
+        source.step()
+    raw = params_file(source, kind)
+    loaded = params_from_npz_bytes(raw) if kind == "npz" else params_from_json(raw)
+    for key, value in source.trainer.params.items():
+        np.testing.assert_array_equal(loaded[key], value)
+    target = LabState(**SMALL, weight_seed=99)
+    use_params_file(target, raw, f"w.{kind}")
+    for key, value in source.trainer.params.items():
+        np.testing.assert_array_equal(target.trainer.params[key], value)
+    assert target.latest()["train_accuracy"] == source.latest()["train_accuracy"]
+    target.step()  # and training continues from them
+    assert target.trainer.history.costs[0] == compute_cost(
+        forward(target.data.X_train, source.trainer.params)[0], target.data.Y_train
+    )
+
+
+def test_weights_for_other_layers_need_an_architecture_switch():
+    source = LabState(**{**SMALL, "hidden_layers": "3, 2"})
+    raw = params_file(source, "npz")
+    target = LabState(**SMALL)
+    with pytest.raises(ValueError, match="switch to the file's layers"):
+        use_params_file(target, raw, "w.npz")
+    assert target.hidden_layers == "4"
+    use_params_file(target, raw, "w.npz", switch_architecture=True)
+    assert target.layer_sizes == [3, 2]
+    np.testing.assert_array_equal(target.trainer.params["W2"], source.trainer.params["W2"])
+    use_csv(target, csv_text().encode(), "f.csv", label_map={"no": 0, "yes": 1})
+    with pytest.raises(ValueError, match="inputs"):
+        use_params_file(target, raw, "w.npz")
+
+
+def test_a_corrupt_weights_file_is_refused():
+    state = LabState(**SMALL)
+    with pytest.raises(ValueError, match=r"not a valid \.npz"):
+        use_params_file(state, b"not a zip", "w.npz")
+
+
+def run_script(script: str, directory, files: dict | None = None) -> float:
+    """Run the exported script with CPython; its printed final train cost."""
+    for name, text in (files or {}).items():
+        (directory / name).write_text(text)
+    (directory / SCRIPT_FILE_NAME).write_text(script)
+    result = subprocess.run(
+        [sys.executable, "-I", SCRIPT_FILE_NAME], cwd=directory, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    line = next(x for x in result.stdout.splitlines() if x.startswith("Final train cost: "))
+    return float(line.removeprefix("Final train cost: "))
+
+
+def app_final_cost(state: LabState) -> float:
+    """The app's train cost after the whole budget, as the script prints it."""
+    while not state.done:
+        state.step()
+    params = state.trainer.params
+    return compute_cost(
+        forward(state.data.X_train, params)[0], state.data.Y_train, params, state.lambd
+    )
+
+
+def test_the_script_download_reproduces_the_final_cost(tmp_path):
+    state = LabState(**SHARED)
+    assert run_script(state.script(), tmp_path) == app_final_cost(state)
+
+
+def test_the_script_reproduces_a_run_on_an_uploaded_csv(tmp_path):
+    state = LabState(**SMALL)
+    text = csv_text(features=3)
+    use_csv(state, text.encode(), "answers.csv", label_column=3, label_map={"no": 0, "yes": 1})
+    script = state.script()
+    assert "answers.csv" in script
+    assert run_script(script, tmp_path, {"answers.csv": text}) == app_final_cost(state)
+
+
+def test_the_script_reproduces_a_run_on_clicked_points(tmp_path):
+    lab = create_app(**SMALL)
+    on_click(lab.state, 0, 1.5, 1.5)
+    data_file = lab.controls.components["upload"].download
+    assert data_file.visible
+    text = data_file.callback().getvalue().decode()
+    assert isinstance(data_file.callback(), io.BytesIO)
+    assert run_script(lab.state.script(), tmp_path, {DATA_FILE_NAME: text}) == app_final_cost(
+        lab.state
+    )
+
+
+def test_panel_parses_locations_with_the_plain_parser_once_installed(monkeypatch):
+    import panel.io.location as location_module
+
+    from layerlab.ui.share import install_plain_query, startup_query
+
+    monkeypatch.setattr(location_module, "parse_query", location_module.parse_query)
+    install_plain_query()
+    location = location_module.Location(search="?x=[[[1]]]&y=32&z=true")
+    assert location.query_params == {"x": "[[[1]]]", "y": "32", "z": "true"}  # no guessing
+    location = location_module.Location(search="?x=" + "[" * 20_000 + "&y=" + "9" * 10_000)
+    assert location.query_params == {}  # far too long for a link: ignored, no crash
+    assert startup_query() == ""  # no session, not in Pyodide: an empty link

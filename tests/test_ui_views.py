@@ -1,0 +1,191 @@
+"""Plots and views without a browser: what reaches Bokeh, and that user text is escaped."""
+
+import asyncio
+import math
+
+import numpy as np
+import pytest
+
+from layerlab.ui import plots as plots_module
+from layerlab.ui.app import LayerLab
+from layerlab.ui.binding import Controls, message_pane
+from layerlab.ui.plots import LabPlots, boundary_resolution, probability_palette
+from layerlab.ui.state import LabState
+from layerlab.ui.urlstate import CONTROLS
+from layerlab.ui.views import readout, shapes_table, transport
+
+SMALL = {"n_points": 60, "hidden_layers": "4, 3"}
+
+
+def trained(steps: int, **settings) -> LabState:
+    state = LabState(**{**SMALL, **settings})
+    for _ in range(steps):
+        state.step()
+    return state
+
+
+def test_sources_have_the_stable_names_tests_look_for():
+    plots = LabPlots()
+    names = {plots.cost_source.name, plots.boundary_source.name, plots.accuracy_source.name}
+    assert names == {"cost_source", "boundary_source", "accuracy_source"}
+
+
+def test_update_streams_every_iteration_once():
+    state = trained(7)
+    plots = LabPlots()
+    plots.update(state)
+    plots.update(state)  # nothing new: nothing streamed twice
+    history = state.trainer.history
+    assert list(plots.cost_source.data["iteration"]) == list(range(7))
+    assert list(plots.cost_source.data["train_cost"]) == history.costs
+    assert list(plots.cost_source.data["test_cost"]) == history.val_costs
+    assert list(plots.accuracy_source.data["iteration"]) == list(range(8))
+    state.step()
+    plots.update(state)
+    assert len(plots.cost_source.data["train_cost"]) == 8
+
+
+def test_streams_roll_over(monkeypatch):
+    monkeypatch.setattr(plots_module, "COST_ROLLOVER", 5)
+    state = trained(9)
+    plots = LabPlots()
+    plots.update(state)
+    assert list(plots.cost_source.data["iteration"]) == [4, 5, 6, 7, 8]
+
+
+def test_a_rebuild_restarts_the_curves_and_redraws_the_points():
+    state = trained(5)
+    plots = LabPlots()
+    plots.update(state)
+    state.apply(n_points=40)
+    plots.update(state)
+    assert len(plots.cost_source.data["train_cost"]) == 0
+    assert len(plots.train_source.data["x"]) == state.data.raw_train.shape[1]
+    assert len(plots.test_source.data["x"]) + len(plots.train_source.data["x"]) == 40
+
+
+def test_boundary_image_covers_the_data_extent():
+    state = trained(3)
+    plots = LabPlots()
+    plots.update(state)
+    data = plots.boundary_source.data
+    resolution = boundary_resolution(state.n_params)
+    assert data["image"][0].shape == (resolution, resolution)
+    x0, x1, y0, y1 = state.data.extent
+    assert (data["x"][0], data["y"][0], data["dw"][0], data["dh"][0]) == (x0, y0, x1 - x0, y1 - y0)
+    np.testing.assert_allclose(data["image"][0], state.probabilities(resolution), atol=1e-6)
+    assert plots.boundary_figure.x_range.start == x0
+
+
+def test_mistake_marks_are_the_misclassified_points():
+    state = trained(2)
+    plots = LabPlots()
+    plots.update(state)
+    wrong_train, wrong_test = state.mistakes()
+    assert len(plots.train_mistakes.data["x"]) == wrong_train.sum()
+    assert len(plots.test_mistakes.data["x"]) == wrong_test.sum()
+
+
+def test_show_test_and_l2_visibility():
+    state = trained(1)
+    plots = LabPlots()
+    plots.update(state)
+    assert len(plots.l2_renderers) == 2  # linear and log cost plots
+    assert not any(renderer.visible for renderer in plots.l2_renderers)
+    state.apply(lambd=0.1)
+    plots.update(state)
+    assert all(renderer.visible for renderer in plots.l2_renderers)
+    assert plots.cost_figure.visible
+    assert not plots.log_cost_figure.visible
+    plots.show_log_scale(True)
+    assert plots.log_cost_figure.visible
+    assert not plots.cost_figure.visible
+    plots.show_test(False)
+    assert not plots.test_renderer.visible
+    assert not plots.test_mistake_renderer.visible
+
+
+def test_palette_runs_from_class_0_through_white_to_class_1():
+    palette = probability_palette(5)
+    assert palette[2] == "#ffffff"
+    assert palette[0] != palette[4]
+    assert boundary_resolution(10) == 120
+    assert boundary_resolution(10**7) == 32
+
+
+def test_user_text_is_escaped_in_messages_and_status():
+    state = LabState(**SMALL)
+    pane = message_pane(state, "hidden_layers")
+    assert not pane.visible
+    state.apply(hidden_layers="<script>alert(1)</script>")
+    assert pane.visible
+    assert "<script>" not in pane.object
+    assert "&lt;script" in pane.object
+    state.status = "<b>bold</b>"
+    status = transport(state, Controls())[1]
+    assert "&lt;b&gt;bold" in status.object
+
+
+def test_readout_and_shapes_follow_the_state():
+    state = LabState(**SMALL)
+    numbers = readout(state)
+    table = shapes_table(state)
+    assert 'class="v  ll-iteration">0<' in numbers.object
+    state.step()
+    assert 'class="v  ll-iteration">1<' in numbers.object
+    assert "W2 (3, 4)" in table.object
+    assert "‖dW‖" in table.object
+
+
+def test_app_ticks_only_while_playing_and_updates_the_plots():
+    app = LayerLab(LabState(**SMALL, steps_per_tick=3))
+    asyncio.run(app.tick())
+    assert app.state.trainer.iteration == 0
+    app.state.play()
+    assert app._callback is not None
+    asyncio.run(app.tick())
+    assert app.state.trainer.iteration == 3
+    assert len(app.plots.cost_source.data["train_cost"]) == 3
+    app.state.pause()
+    assert not app._callback.running
+
+
+@pytest.mark.parametrize("budget", [0.0, math.inf])
+def test_tick_budget_is_respected(budget):
+    state = LabState(**SMALL, steps_per_tick=50)
+    state.play()
+    done = state.tick(budget_s=budget)
+    assert done == (1 if budget == 0 else 50)
+
+
+def test_every_control_can_be_hidden_by_name_and_empty_cards_go_too():
+    app = LayerLab(LabState(**SMALL))
+    names = set(CONTROLS)  # every name a link can hide
+    assert set(app.controls.components) == names
+    app.controls.hide(names - {"lambd", "play"})
+    shown = {name for name, part in app.controls.components.items() if part.visible}
+    assert shown == {"lambd", "play"}
+    cards = {card.title: card.visible for card, _ in app.controls._cards}
+    assert cards == {
+        "Experiments": False,
+        "Data": False,
+        "Network": False,
+        "Training": True,
+        "Your data": False,
+        "Your model": False,
+    }
+    app.controls.hide([])
+    assert all(part.visible for part in app.controls.components.values())
+
+
+@pytest.mark.parametrize(("layers", "edges"), [("none", 2), ("4, 3", 8 + 12 + 3), ("64", 20 + 10)])
+def test_diagram_draws_one_edge_per_drawn_weight_with_its_sign(layers, edges):
+    state = trained(2, hidden_layers=layers)
+    plots = LabPlots()
+    plots.update(state)
+    data = plots.diagram.edge_source.data
+    assert len(data["x0"]) == edges
+    W1 = state.trainer.params["W1"]
+    first = "#2a78b5" if W1[0, 0] >= 0 else "#e8833a"  # edge from input 1 to unit 1
+    assert data["color"][0] == first
+    assert max(data["width"]) == pytest.approx(4.0)
