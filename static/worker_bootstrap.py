@@ -13,6 +13,8 @@ worker build needs on Pyodide 0.27 with Panel 1.9 (see PYODIDE_NOTES.md):
 * The app runs in its own namespace, so its global names cannot collide with
   the worker's (Panel's stock worker shares them: ``state``, ``patch``,
   ``location`` and ``json`` broke callbacks).
+* Two pieces of Bokeh bookkeeping that cost the cold start and change nothing
+  the page sees are skipped or cached (see ``_lighten_bokeh``).
 """
 
 from __future__ import annotations
@@ -30,6 +32,44 @@ MAX_QUERY_LENGTH = 4096
 MAX_QUERY_FIELDS = 64
 
 _send_patch = None
+
+
+def _lighten_bokeh() -> None:
+    """Cut Bokeh's import and model-building cost in the worker (measured, see bench/).
+
+    Runs before anything imports ``bokeh.models``:
+
+    * ``Model.__init_subclass__`` builds an ``inspect.Signature`` for each of the ~500
+      built-in model classes, only for ``help()`` and the docs (and registers doc
+      examples): about a quarter of ``import bokeh.plotting, panel`` under wasm. The
+      registration Bokeh needs is done by its metaclass, which still runs.
+    * ``HasProps._overridden_defaults`` walks the class MRO on every default lookup
+      (tens of thousands while the app's ~400 models are built and serialized). The
+      ``__overridden_defaults__`` it merges are fixed when each class is created, so
+      one result per class is exact.
+    """
+    from bokeh.core.has_props import HasProps
+    from bokeh.model.model import Model
+
+    def init_subclass(cls) -> None:
+        super(Model, cls).__init_subclass__()
+
+    Model.__init_subclass__ = classmethod(init_subclass)
+
+    merge = HasProps._overridden_defaults.__func__
+    cache: dict[type, dict] = {}
+
+    def overridden_defaults(cls) -> dict:
+        try:
+            return cache[cls]
+        except KeyError:
+            result = cache[cls] = merge(cls)
+            return result
+
+    HasProps._overridden_defaults = classmethod(overridden_defaults)
+
+
+_lighten_bokeh()
 
 
 def parse_query(query: str) -> dict[str, str]:

@@ -10,6 +10,7 @@ settings.
 """
 
 import asyncio
+from collections.abc import Iterable
 
 import panel as pn
 
@@ -56,11 +57,12 @@ class LayerLab(pn.viewable.Viewer):
         self,
         state: LabState | None = None,
         *,
-        hidden: set[str] = frozenset(),
-        notices: list[str] = (),
+        hidden: Iterable[str] = (),
+        notices: Iterable[str] = (),
         **params,
     ) -> None:
         super().__init__(**params)
+        hidden = set(hidden)  # controls a link hides (``urlstate.CONTROLS`` names)
         self.state = state if state is not None else LabState()
         self.plots = LabPlots()
         self.controls = Controls()  # by name: ``self.controls.hide(names)`` hides some

@@ -77,8 +77,8 @@ def startup_query() -> str:
 class AddressBar:
     """Keeps the address bar's query equal to the canonical link of the current settings."""
 
-    def __init__(self, state: LabState, hidden: set[str] = frozenset()) -> None:
-        self._state, self._hidden = state, set(hidden)
+    def __init__(self, state: LabState, hidden: set[str] | None = None) -> None:
+        self._state, self._hidden = state, set(hidden or ())
         self.widget = pn.widgets.TextInput(
             value=self.query(), visible=False, css_classes=["ll-address"]
         )
