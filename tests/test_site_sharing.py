@@ -109,6 +109,12 @@ def test_a_hostile_link_shows_a_notice_and_the_app_still_works(open_site):
     assert "lambd='99' is above the maximum: used 10" in text
     assert "Unknown setting 'nonsense'" in text
     assert page.locator("img[src=x]").count() == 0
+    # The address bar now holds the canonical link: clamped λ, no script, no unknown key.
+    wait_until(lambda: "lambd=10" in page.evaluate("location.search"), 10)
+    search = page.evaluate("decodeURIComponent(location.search)")
+    assert "script" not in search
+    assert "nonsense" not in search
+    assert "img" not in search
     step(page, 1)
     page.get_by_role("button", name="Dismiss").click()
     wait_until(lambda: not notice.is_visible(), 10)

@@ -75,15 +75,22 @@ def startup_query() -> str:
 
 
 class AddressBar:
-    """Keeps the address bar's query equal to the canonical link of the current settings."""
+    """Keeps the address bar's query equal to the canonical link of the current settings.
+
+    It starts empty and is filled once the page has loaded, so the first write replaces
+    whatever the opened link said (a partial, clamped or hostile query) with the full,
+    canonical one.
+    """
 
     def __init__(self, state: LabState, hidden: set[str] | None = None) -> None:
         self._state, self._hidden = state, set(hidden or ())
-        self.widget = pn.widgets.TextInput(
-            value=self.query(), visible=False, css_classes=["ll-address"]
-        )
+        self.widget = pn.widgets.TextInput(value="", visible=False, css_classes=["ll-address"])
         self.widget.jscallback(value=REPLACE_STATE_JS)
         state.param.watch(self._sync, [*SETTINGS])
+        # Not pn.state.onload: in the worker build that runs at once, before the first render.
+        document = pn.state.curdoc
+        if document is not None:
+            document.on_event("document_ready", self._sync)
 
     def query(self) -> str:
         """The canonical query of the current settings (every setting, plus ``hide=``)."""
