@@ -479,6 +479,37 @@ def load_csv(
         With the 1-based row number as a spreadsheet shows it (the header is
         row 1) and the column, for every problem found in the file.
     """
+    _check_csv_arguments(label_column, has_header, label_map, max_bytes, min_rows)
+    text = _decode(text, max_bytes)
+    if not text.strip():
+        raise ValueError("the file is empty; it needs feature columns and a 0/1 label column")
+    first_line = next(line for line in text.splitlines() if line.strip())
+    delimiter = _detect_delimiter(first_line)
+    rows = _read_rows(text, delimiter)
+    table = _layout(rows, label_column, has_header)
+    X, labels = _parse_cells(table)  # X (n_x, m)
+    m = len(labels)
+    if m < min_rows:
+        raise ValueError(
+            f"the file has {m} data row{'s' if m != 1 else ''}; at least {min_rows} are needed"
+        )
+    Y, classes = _map_labels(labels, table.data_rows, table.where(table.label_idx), label_map)
+    return CsvData(
+        X=X,
+        Y=Y,
+        feature_names=tuple(table.names[j] for j in table.feature_idx),
+        label_name=table.names[table.label_idx],
+        classes=classes,
+        has_header=table.has_header,
+        delimiter=delimiter,
+    )
+
+
+Row = tuple[int, list[str]]  # (spreadsheet row number, stripped cells)
+
+
+def _check_csv_arguments(label_column, has_header, label_map, max_bytes, min_rows) -> None:
+    """Raise for ``load_csv`` arguments of the wrong kind (not for the file's content)."""
     if not _is_int(max_bytes) or max_bytes < 1:
         raise ValueError(f"max_bytes={max_bytes!r} must be a positive integer")
     if not _is_int(min_rows) or min_rows < 1:
@@ -491,13 +522,11 @@ def load_csv(
         )
     if label_map is not None and not isinstance(label_map, Mapping):
         raise TypeError(f"label_map must be a dict like {{'yes': 1, 'no': 0}}, got {label_map!r}")
-    text = _decode(text, max_bytes)
-    if not text.strip():
-        raise ValueError("the file is empty; it needs feature columns and a 0/1 label column")
 
-    first_line = next(line for line in text.splitlines() if line.strip())
-    delimiter = _detect_delimiter(first_line)
-    rows: list[tuple[int, list[str]]] = []  # (spreadsheet row number, stripped cells)
+
+def _read_rows(text: str, delimiter: str) -> list[Row]:
+    """The non-blank rows of the file, numbered as a spreadsheet shows them."""
+    rows: list[Row] = []
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     row_no = 0
     try:
@@ -507,7 +536,31 @@ def load_csv(
                 rows.append((row_no, stripped))
     except csv.Error as err:
         raise ValueError(f"row {row_no + 1}: cannot read this line as CSV ({err})") from None
+    return rows
 
+
+@dataclass(frozen=True)
+class _Table:
+    """The file's rows with the header and the label column resolved."""
+
+    data_rows: list[Row]
+    names: list[str]  # one per column: the header's, or "column j"
+    has_header: bool
+    label_idx: int
+    first_no: int  # the row number of the first row, the one that sets the width
+    n_cols: int
+
+    @property
+    def feature_idx(self) -> list[int]:
+        return [j for j in range(self.n_cols) if j != self.label_idx]
+
+    def where(self, j: int) -> str:
+        """Column ``j`` as a message names it."""
+        return f"column {j + 1} ({self.names[j]!r})" if self.has_header else f"column {j + 1}"
+
+
+def _layout(rows: list[Row], label_column, has_header: bool | None) -> _Table:
+    """Detect the header (unless given) and find the label column, by index or name."""
     first_no, first = rows[0]
     n_cols = len(first)
     if n_cols < 2:
@@ -515,7 +568,6 @@ def load_csv(
             f"row {first_no} has only 1 column; the file needs at least one feature column "
             "and a label column separated by commas"
         )
-
     # Resolve the label column: an index now (header detection needs it), a name later.
     label_idx: int | None = None
     index_ok = True
@@ -532,7 +584,6 @@ def load_csv(
             has_header = any(
                 c and _number(c) is None for j, c in enumerate(first) if j != label_idx
             )
-
     if has_header:
         names = [c if c else f"column {j + 1}" for j, c in enumerate(first)]
         data_rows = rows[1:]
@@ -546,77 +597,70 @@ def load_csv(
             f"index 0..{n_cols - 1} (or -1 for the last): "
             + ", ".join(f"{j}: {name!r}" for j, name in enumerate(names))
         )
+    if label_idx is None:
+        label_idx = _label_index_by_name(label_column, names, has_header)
+    return _Table(data_rows, names, bool(has_header), label_idx, first_no, n_cols)
 
-    if label_idx is None:  # label_column is a name
-        if not has_header:
-            raise ValueError(
-                f"unknown label column {label_column!r}: the file has no header row; "
-                f"pass a column index 0..{n_cols - 1} instead"
-            )
-        matches = [j for j, name in enumerate(names) if name == label_column]
-        if not matches:
-            raise ValueError(
-                f"unknown label column {label_column!r}; the columns are "
-                f"{', '.join(repr(nm) for nm in names)}"
-            )
-        if len(matches) > 1:
-            raise ValueError(
-                f"label column {label_column!r} appears {len(matches)} times in the header "
-                f"(columns {', '.join(str(j + 1) for j in matches)}); rename the duplicates"
-            )
-        label_idx = matches[0]
 
-    def where(j: int) -> str:
-        return f"column {j + 1} ({names[j]!r})" if has_header else f"column {j + 1}"
+def _label_index_by_name(label_column: str, names: list[str], has_header: bool) -> int:
+    """The index of the header cell named ``label_column``."""
+    if not has_header:
+        raise ValueError(
+            f"unknown label column {label_column!r}: the file has no header row; "
+            f"pass a column index 0..{len(names) - 1} instead"
+        )
+    matches = [j for j, name in enumerate(names) if name == label_column]
+    if not matches:
+        raise ValueError(
+            f"unknown label column {label_column!r}; the columns are "
+            f"{', '.join(repr(nm) for nm in names)}"
+        )
+    if len(matches) > 1:
+        raise ValueError(
+            f"label column {label_column!r} appears {len(matches)} times in the header "
+            f"(columns {', '.join(str(j + 1) for j in matches)}); rename the duplicates"
+        )
+    return matches[0]
 
-    feature_idx = [j for j in range(n_cols) if j != label_idx]
-    m = len(data_rows)
-    X = np.empty((len(feature_idx), m), dtype=np.float64)  # (n_x, m)
+
+def _parse_cells(table: _Table) -> tuple[np.ndarray, list[str]]:
+    """The feature values X (n_x, m) and the label texts, each cell checked."""
+    feature_idx = table.feature_idx
+    X = np.empty((len(feature_idx), len(table.data_rows)), dtype=np.float64)  # (n_x, m)
     labels: list[str] = []
-    for i, (r, cells) in enumerate(data_rows):
-        if len(cells) != n_cols:
+    for i, (r, cells) in enumerate(table.data_rows):
+        if len(cells) != table.n_cols:
             raise ValueError(
-                f"row {r} has {len(cells)} cells but row {first_no} has {n_cols}; "
+                f"row {r} has {len(cells)} cells but row {table.first_no} has {table.n_cols}; "
                 "every row needs the same number of columns"
             )
         for k, j in enumerate(feature_idx):
-            cell = cells[j]
-            if not cell:
-                raise ValueError(
-                    f"row {r}, {where(j)}: missing value (empty cell); fill it in or delete the row"
-                )
-            value = _number(cell)
-            if value is None:
-                raise ValueError(f"row {r}, {where(j)}: {cell!r} is not a number")
-            if not math.isfinite(value):
-                raise ValueError(
-                    f"row {r}, {where(j)}: {cell!r} is not a finite number; "
-                    "NaN and infinity are not allowed, fill in a value or delete the row"
-                )
-            X[k, i] = value
-        label = cells[label_idx]
+            X[k, i] = _feature_value(cells[j], r, table.where(j))
+        label = cells[table.label_idx]
         if not label:
             raise ValueError(
-                f"row {r}, {where(label_idx)}: missing label (empty cell); "
+                f"row {r}, {table.where(table.label_idx)}: missing label (empty cell); "
                 "fill it in or delete the row"
             )
         labels.append(label)
+    return X, labels
 
-    if m < min_rows:
+
+def _feature_value(cell: str, row: int, column: str) -> float:
+    """The number in a feature cell, or a ValueError naming the row and column."""
+    if not cell:
         raise ValueError(
-            f"the file has {m} data row{'s' if m != 1 else ''}; at least {min_rows} are needed"
+            f"row {row}, {column}: missing value (empty cell); fill it in or delete the row"
         )
-
-    Y, classes = _map_labels(labels, data_rows, where(label_idx), label_map)
-    return CsvData(
-        X=X,
-        Y=Y,
-        feature_names=tuple(names[j] for j in feature_idx),
-        label_name=names[label_idx],
-        classes=classes,
-        has_header=bool(has_header),
-        delimiter=delimiter,
-    )
+    value = _number(cell)
+    if value is None:
+        raise ValueError(f"row {row}, {column}: {cell!r} is not a number")
+    if not math.isfinite(value):
+        raise ValueError(
+            f"row {row}, {column}: {cell!r} is not a finite number; "
+            "NaN and infinity are not allowed, fill in a value or delete the row"
+        )
+    return value
 
 
 def _map_labels(
