@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from layerlab import TrainConfig, Trainer, compute_cost, forward, predict
+from layerlab import TrainConfig, Trainer, compute_cost, forward, init_params, predict
 from layerlab.datasets import DATASETS, Standardizer, load_csv, train_test_split
 from layerlab.export import CsvSource, export_script
-from layerlab.serialization import params_from_npz_bytes
+from layerlab.serialization import params_from_npz_bytes, save_params
 from layerlab.ui.data import make_lab_data
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,8 +42,9 @@ PRINT_EVERY = 7
 
 
 # -- the two runs ----------------------------------------------------------------------------
-def app_run(settings, layer_sizes, X_train, Y_train, X_test, Y_test) -> Trainer:
-    """The core's run for these settings, as the UI's LabState sets it up."""
+def app_run(settings, layer_sizes, X_train, Y_train, X_test, Y_test, params=None) -> Trainer:
+    """The core's run for these settings, as the UI's LabState sets it up (from ``params``,
+    as after loading weights, if given)."""
     config = TrainConfig(
         learning_rate=settings["learning_rate"],
         iterations=settings["iterations"],
@@ -56,7 +57,7 @@ def app_run(settings, layer_sizes, X_train, Y_train, X_test, Y_test) -> Trainer:
         seed=settings["weight_seed"],
     )
     dims = [X_train.shape[0], *layer_sizes, 1]
-    trainer = Trainer(X_train, Y_train, dims, config, X_val=X_test, Y_val=Y_test)
+    trainer = Trainer(X_train, Y_train, dims, config, X_val=X_test, Y_val=Y_test, params=params)
     trainer.step(settings["iterations"])
     assert trainer.done
     return trainer
@@ -147,6 +148,77 @@ def test_every_dataset(dataset, tmp_path):
     check_generated(
         {**settings, "optimizer": "adam", "init": "he", "learning_rate": 0.01}, [8, 8], tmp_path
     )
+
+
+# -- from uploaded weights ------------------------------------------------------------------
+@pytest.mark.parametrize("kind", ["npz", "json"])
+@pytest.mark.parametrize(
+    ("changes", "layer_sizes"),
+    [
+        pytest.param({}, [6, 3], id="full-batch-gd"),
+        pytest.param(
+            {"optimizer": "adam", "init": "he", "batch_size": 16, "keep_prob": 0.8, "lambd": 0.1},
+            [8, 4],
+            id="adam-minibatch-dropout",
+        ),
+    ],
+)
+def test_script_starts_from_given_weights(changes, layer_sizes, kind, tmp_path):
+    settings = {**BASE, **changes}
+    keys = ("dataset", "n_points", "noise", "test_ratio", "data_seed")
+    lab = make_lab_data(*(settings[key] for key in keys))
+    dims = [2, *layer_sizes, 1]
+    given = init_params(dims, "xavier", seed=123)  # not what the seed would draw
+    given["b1"] += 0.1 * np.arange(layer_sizes[0])[:, np.newaxis]
+    name = f"start weights.{kind}"
+    save_params(tmp_path / name, given)
+    script = export_script(settings, layer_sizes, print_every=PRINT_EVERY, initial_params_file=name)
+    assert f'INITIAL_PARAMS = "{name}"' in script
+    assert "def initialize(" not in script
+    assert ("WEIGHT_SEED" in script) == bool(changes)  # used by shuffles and dropout only
+    trainer = app_run(
+        settings, layer_sizes, lab.X_train, lab.Y_train, lab.X_test, lab.Y_test, given
+    )
+    if not changes:  # full batch, no dropout: the first cost is that of the given weights
+        assert trainer.history.costs[0] == compute_cost(forward(lab.X_train, given)[0], lab.Y_train)
+    printed = run_script(script, tmp_path)
+    assert_same_run(printed, trainer, lab.X_test, lab.Y_test, settings["iterations"])
+    assert run_script(script, tmp_path)["costs"] == printed["costs"]  # the start file is intact
+
+
+def test_given_weights_of_other_layers_stop_the_script_with_a_message(tmp_path):
+    save_params(tmp_path / "w.npz", init_params([2, 5, 1], seed=0))
+    script = export_script(BASE, [4], initial_params_file="w.npz")
+    (tmp_path / "run.py").write_text(script, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-I", "run.py"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    assert "set HIDDEN_LAYERS to the file's layers" in result.stderr
+    (tmp_path / "w.npz").unlink()
+    result = subprocess.run(
+        [sys.executable, "-I", "run.py"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert "w.npz not found: put the weights file next to this script" in result.stderr
+
+
+def test_given_weights_are_only_code_when_used():
+    plain = export_script(BASE, [4])
+    assert "INITIAL_PARAMS" not in plain
+    assert "load_params" not in plain
+    name = 'w.json"); import os #'
+    script = export_script(BASE, [4], csv=CsvSource("x.csv"), initial_params_file=name)
+    tree = ast.parse(script)
+    assigned = {
+        node.targets[0].id: ast.literal_eval(node.value)
+        for node in tree.body
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
+    }
+    assert assigned["INITIAL_PARAMS"] == name
+    imports = [node for node in ast.walk(tree) if isinstance(node, ast.Import | ast.ImportFrom)]
+    assert [alias.name for node in imports for alias in node.names] == ["csv", "json", "numpy"]
+    same = export_script(BASE, [4], params_file="w.npz", initial_params_file="w.npz")
+    assert 'PARAMS_FILE = "trained_w.npz"' in same
 
 
 # -- uploaded CSV ----------------------------------------------------------------------------
@@ -261,11 +333,12 @@ def test_imports_only_numpy():
         {**BASE, "optimizer": "momentum", "decay_rate": 0.1, "init": "xavier"},
     ],
 )
-def test_script_is_ruff_clean(settings, tmp_path):
+@pytest.mark.parametrize("initial", [None, "w.npz"])
+def test_script_is_ruff_clean(settings, initial, tmp_path):
     if RUFF is None:
         pytest.fail("ruff is not installed; pip install -e '.[dev]'")
     path = tmp_path / "run.py"
-    path.write_text(export_script(settings, [8, 8]), encoding="utf-8")
+    path.write_text(export_script(settings, [8, 8], initial_params_file=initial), encoding="utf-8")
     config = ["--no-cache", "--config", str(ROOT / "pyproject.toml")]
     for command in (["check"], ["format", "--check"]):
         result = subprocess.run(

@@ -325,6 +325,47 @@ def test_the_script_reproduces_a_run_on_clicked_points(tmp_path):
     )
 
 
+@pytest.mark.parametrize("kind", ["npz", "json"])
+def test_the_script_starts_from_loaded_weights_until_they_are_replaced(kind, tmp_path):
+    source = LabState(**SHARED)
+    for _ in range(5):
+        source.step()
+    raw = params_file(source, kind)
+    state = LabState(**{**SHARED, "weight_seed": 8})
+    name = f"my weights.{kind}"
+    use_params_file(state, raw, name)
+    assert state.initial_params_file == name
+    assert f'INITIAL_PARAMS = "{name}"' in state.script()
+    (tmp_path / name).write_bytes(raw)
+    assert run_script(state.script(), tmp_path) == app_final_cost(state)
+    state.reset()  # fresh weights from the seed: the file is no longer where the run starts
+    assert state.initial_params_file is None
+    assert "INITIAL_PARAMS" not in state.script()
+    for change in ({"weight_seed": 9}, {"init": "he"}, {"hidden_layers": "3"}, {"data_seed": 4}):
+        state.load_params(source.trainer.params, switch_architecture=True, file_name="w.npz")
+        assert "INITIAL_PARAMS" in state.script()
+        state.apply(**change)
+        assert "INITIAL_PARAMS" not in state.script(), change
+    state.load_params(source.trainer.params, file_name="w.npz")
+    state.apply(learning_rate=0.05)  # acts on the running network: it still started from w.npz
+    assert 'INITIAL_PARAMS = "w.npz"' in state.script()
+
+
+def test_the_model_card_says_the_script_needs_the_weights_file():
+    lab = create_app(**SMALL)
+    downloads = lab.controls.components["model"][0]
+    script, note = downloads[1], downloads[2]
+    assert "INITIAL_PARAMS" not in script.callback().getvalue().decode()
+    assert note.object == ""
+    raw = params_file(lab.state, "json")
+    use_params_file(lab.state, raw, "<b>w</b>.json")
+    assert 'INITIAL_PARAMS = "<b>w</b>.json"' in script.callback().getvalue().decode()
+    assert "&lt;b&gt;w&lt;/b&gt;.json: put that file next to it" in note.object
+    lab.state.reset()
+    assert note.object == ""
+    assert "INITIAL_PARAMS" not in script.callback().getvalue().decode()
+
+
 def test_panel_parses_locations_with_the_plain_parser_once_installed(monkeypatch):
     import panel.io.location as location_module
 

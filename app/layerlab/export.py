@@ -15,10 +15,15 @@ Settings use the URL names of the UI (``dataset``, ``n_points``, ``noise``, ``te
 full batch), ``keep_prob``, ``iterations``, ``weight_seed``; optionally ``decay_rate``,
 ``beta1``, ``beta2``, ``epsilon``). User text (a file name, a column name, labels) only
 ever enters the script as a string literal.
+
+A run that started from uploaded weights (``Trainer(..., params=given)``) is repeated with
+``initial_params_file``: the script reads those weights from the file instead of drawing
+them, and, like the trainer, draws nothing else for them from the weight seed.
 """
 
 import dataclasses
 import json
+import os
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -78,6 +83,7 @@ def export_script(
     csv: CsvSource | None = None,
     print_every: int = 100,
     params_file: str | None = "params.npz",
+    initial_params_file: str | None = None,
 ) -> str:
     """The text of a script that repeats the run ``settings`` describe, with plain NumPy.
 
@@ -94,6 +100,10 @@ def export_script(
         The script prints the cost every this many iterations (and at the last one).
     params_file : str or None
         Where the script saves the trained ``W1, b1, ...`` with ``np.savez``; None: not saved.
+        If it names ``initial_params_file``, the script saves to ``trained_<name>`` instead.
+    initial_params_file : str or None
+        Start from the weights in this ``.npz`` or Layer Lab ``.json`` file (the run was
+        ``Trainer(..., params=those weights)``) instead of initializing from the seed.
 
     Raises
     ------
@@ -109,15 +119,22 @@ def export_script(
     if csv is None and settings["dataset"] not in DATASETS:
         valid = ", ".join(DATASETS)
         raise ValueError(f"unknown dataset {settings['dataset']!r}; use one of {valid}")
+    initial = initial_params_file
+    if initial is not None and not isinstance(initial, str):
+        raise TypeError(f"initial_params_file must be a file name, got {type(initial).__name__}")
+    if initial is not None and params_file == initial:  # never overwrite the starting weights
+        folder, name = os.path.split(params_file)
+        params_file = os.path.join(folder, "trained_" + name)
+    stdlib = "".join(f"import {name}\n" for name, used in (("csv", csv), ("json", initial)) if used)
     head = [
         _HEADER.strip("\n"),
-        "import csv\n\nimport numpy as np" if csv else "import numpy as np",
-        _settings_block(settings, sizes, config, csv, print_every, params_file),
+        (stdlib + "\n" if stdlib else "") + "import numpy as np",
+        _settings_block(settings, sizes, config, csv, print_every, params_file, initial),
     ]
     body = [
         _data_block(settings, csv),
-        _model_block(config),
-        _train_block(config),
+        _model_block(config, initial is not None),
+        _train_block(config, initial is not None),
         _main_block(config),
     ]
     return "\n\n".join(head) + "\n\n\n" + "\n\n\n".join(body) + "\n"
@@ -196,7 +213,9 @@ def _constant(name: str, value: object, comment: str = "") -> str:
     return f"{line}  # {comment}" if comment else line
 
 
-def _settings_block(settings, sizes, config: TrainConfig, csv, print_every, params_file) -> str:
+def _settings_block(
+    settings, sizes, config: TrainConfig, csv, print_every, params_file, initial
+) -> str:
     lines = ["# -- settings, as in the app ".ljust(92, "-")]
     if csv:
         lines += [
@@ -217,8 +236,15 @@ def _settings_block(settings, sizes, config: TrainConfig, csv, print_every, para
         _constant("TEST_RATIO", float(settings["test_ratio"]), "share of examples held out"),
         _constant("DATA_SEED", int(settings["data_seed"]), _data_seed_comment(csv)),
         _constant("HIDDEN_LAYERS", sizes, "ReLU units per hidden layer; the output is 1 sigmoid"),
-        _constant("INIT", config.init),
-        _constant("WEIGHT_SEED", config.seed, _weight_seed_comment(config)),
+    ]
+    if initial is None:
+        lines.append(_constant("INIT", config.init))
+    else:
+        comment = "the weights this run started from: put the file next to this script"
+        lines.append(_constant("INITIAL_PARAMS", initial, comment))
+    if _uses_rng(config, initial):
+        lines.append(_constant("WEIGHT_SEED", config.seed, _weight_seed_comment(config, initial)))
+    lines += [
         _constant("LEARNING_RATE", config.learning_rate, "α"),
         _constant("ITERATIONS", config.iterations, "epochs: passes over the training set"),
     ]
@@ -245,8 +271,13 @@ def _data_seed_comment(csv: CsvSource | None) -> str:
     return "seeds the train/test split" if csv else "seeds the data and the train/test split"
 
 
-def _weight_seed_comment(config: TrainConfig) -> str:
-    uses = ["initial weights"]
+def _uses_rng(config: TrainConfig, initial: str | None) -> bool:
+    """Whether the script draws random numbers in training (the data has its own seed)."""
+    return initial is None or bool(config.batch_size) or config.keep_prob < 1.0
+
+
+def _weight_seed_comment(config: TrainConfig, initial: str | None) -> str:
+    uses = ["initial weights"] if initial is None else []
     if config.batch_size:
         uses.append("batch shuffles")
     if config.keep_prob < 1.0:
@@ -440,6 +471,33 @@ def initialize(layer_dims, rng):
     return params
 '''
 
+_LOAD_PARAMS = '''
+def load_params(path, layer_dims):
+    """W_l (n_l, n_prev), b_l (n_l, 1) from a .npz file or a Layer Lab .json file."""
+    try:
+        if path.lower().endswith(".json"):
+            with open(path, encoding="utf-8-sig") as file:
+                stored = json.load(file)
+            arrays = {key: stored[key] for key in stored if key[0] in "Wb"}
+        else:
+            with np.load(path, allow_pickle=False) as stored:
+                arrays = {key: stored[key] for key in stored.files}
+    except FileNotFoundError:
+        raise SystemExit(f"{path} not found: put the weights file next to this script.") from None
+    params = {key: np.array(value, dtype=np.float64) for key, value in arrays.items()}
+    expected = {}
+    for l in range(1, len(layer_dims)):
+        expected[f"W{l}"] = (layer_dims[l], layer_dims[l - 1])
+        expected[f"b{l}"] = (layer_dims[l], 1)
+    shapes = {key: value.shape for key, value in params.items()}
+    if shapes != expected:
+        raise SystemExit(
+            f"The weights in {path} have shapes {shapes}, but layers {layer_dims} need "
+            f"{expected}: set HIDDEN_LAYERS to the file's layers."
+        )
+    return {key: params[key] for key in expected}  # in the order W1, b1, W2, ...
+'''
+
 _ACTIVATIONS = (
     '''
 def sigmoid(Z):
@@ -597,7 +655,7 @@ def update(params, grads, learning_rate, moments, t):
 }
 
 
-def _model_block(config: TrainConfig) -> str:
+def _model_block(config: TrainConfig, given_params: bool) -> str:
     doc, expression = _INIT_LINES[config.init]
     l2 = bool(config.lambd)
     dropout = config.keep_prob < 1.0
@@ -608,7 +666,7 @@ def _model_block(config: TrainConfig) -> str:
         dropout_code=_DROPOUT_GRADIENT if dropout else "",
     )
     parts = [
-        _INITIALIZE.format(doc=doc, expression=expression),
+        _LOAD_PARAMS if given_params else _INITIALIZE.format(doc=doc, expression=expression),
         *_ACTIVATIONS,
         _FORWARD_DROPOUT if dropout else _FORWARD,
         _SOFTPLUS,
@@ -637,8 +695,7 @@ def train(X, Y, layer_dims):
     {kind}.
     The cost of {unit} i is that of the weights before its update{cost_doc}.
     """
-    rng = np.random.default_rng(WEIGHT_SEED)  # the one random stream: see WEIGHT_SEED
-    params = initialize(layer_dims, rng){optimizer_state}
+{start}{optimizer_state}
     costs = []
     for i in range(ITERATIONS):{decay}{body}
         costs.append(cost)
@@ -683,7 +740,15 @@ _UPDATE_CALLS = {
 }
 
 
-def _train_block(config: TrainConfig) -> str:
+_START = """
+    rng = np.random.default_rng(WEIGHT_SEED)  # the one random stream: see WEIGHT_SEED
+    params = initialize(layer_dims, rng)"""
+
+_START_GIVEN = """{rng}
+    params = load_params(INITIAL_PARAMS, layer_dims)  # nothing drawn from a random stream"""
+
+
+def _train_block(config: TrainConfig, given_params: bool) -> str:
     minibatch = bool(config.batch_size)
     dropout = config.keep_prob < 1.0
     lambd = ("lambd" if minibatch else "LAMBD") if config.lambd else ""
@@ -700,7 +765,10 @@ def _train_block(config: TrainConfig) -> str:
         lambd_arg=f", {lambd}" if lambd else "",
         update=update,
     )
+    rng = "\n    rng = np.random.default_rng(WEIGHT_SEED)  # see WEIGHT_SEED"
+    start = _START_GIVEN.format(rng=rng if _uses_rng(config, "given") else "")
     train = _TRAIN.format(
+        start=(start if given_params else _START).strip("\n"),
         unit="epoch" if minibatch else "iteration",
         kind="Mini-batch updates, a new shuffle every epoch"
         if minibatch

@@ -47,7 +47,17 @@ def use_params_file(
     state: LabState, raw: bytes, file_name: str, switch_architecture: bool = False
 ) -> None:
     """Load weights from a file into the lab (see ``LabState.load_params``)."""
-    state.load_params(read_params_file(raw, file_name), switch_architecture=switch_architecture)
+    params = read_params_file(raw, file_name)
+    state.load_params(params, switch_architecture=switch_architecture, file_name=file_name)
+
+
+def script_file(state: LabState) -> tuple[bytes, str]:
+    """The script's bytes, and what the user must know to run it ("" if nothing)."""
+    script = state.script().encode()
+    name = state.initial_params_file
+    if name is None:
+        return script, ""
+    return script, f"The script starts from the weights in {name}: put that file next to it."
 
 
 class ParamsUpload(pn.viewable.Viewer):
@@ -57,6 +67,7 @@ class ParamsUpload(pn.viewable.Viewer):
         super().__init__(**params)
         self._state = state
         self._params: dict | None = None
+        self._file_name = ""
         self.file = pn.widgets.FileInput(
             accept=".npz,.json", sizing_mode="stretch_width", css_classes=["ll-params-upload"]
         )
@@ -75,8 +86,9 @@ class ParamsUpload(pn.viewable.Viewer):
         if not self.file.value:
             return
         self.switch.visible = False
+        self._file_name = self.file.filename or "weights.npz"  # no name: read as .npz
         try:
-            self._params = read_params_file(bytes(self.file.value), self.file.filename or "")
+            self._params = read_params_file(bytes(self.file.value), self._file_name)
         except (TypeError, ValueError) as error:
             self._params = None
             self._say(f"Not loaded: {error}", ok=False)
@@ -87,7 +99,9 @@ class ParamsUpload(pn.viewable.Viewer):
         if self._params is None:
             return
         try:
-            self._state.load_params(self._params, switch_architecture=switch_architecture)
+            self._state.load_params(
+                self._params, switch_architecture=switch_architecture, file_name=self._file_name
+            )
         except (TypeError, ValueError) as error:
             offer = "switch to the file's layers" in str(error)
             self.switch.visible = offer
@@ -114,6 +128,17 @@ def model_card(state: LabState, controls: Controls) -> pn.Card:
             css_classes=[f"ll-download-{filename.replace('.', '-')}"],
         )
 
+    note = html_pane(css_classes=["ll-script-note"], margin=(0, 10))
+
+    def script() -> bytes:
+        data, text = script_file(state)
+        note.object = f'<div class="ll-hint" role="status">{escape(text)}</div>' if text else ""
+        return data
+
+    def forget(_) -> None:  # a new network: the note was about the last script
+        note.object = ""
+
+    state.param.watch(forget, "generation")
     hint = html_pane(
         '<div class="ll-hint">The weights use the article\'s layout (W1, b1, …). The script '
         "repeats this run with only NumPy, from the same seeds and data.</div>"
@@ -125,7 +150,8 @@ def model_card(state: LabState, controls: Controls) -> pn.Card:
             sizing_mode="stretch_width",
             margin=0,
         ),
-        download("Python script", SCRIPT_FILE_NAME, lambda: state.script().encode()),
+        download("Python script", SCRIPT_FILE_NAME, script),
+        note,
         sizing_mode="stretch_width",
         margin=0,
     )

@@ -12,7 +12,8 @@ Rejected input never touches the current data or network: it only sets a message
 The user's own data (an uploaded CSV, or points added and removed on the plot) replaces the
 generated dataset through ``use_data`` until a generator setting (dataset, points, noise)
 changes; the data seed and test share re-split it. Weights from a file come in through
-``load_params`` and training continues from them.
+``load_params`` and training continues from them; the state remembers the file's name for
+the script (``initial_params_file``) until a rebuild draws fresh weights.
 """
 
 import functools
@@ -170,6 +171,7 @@ class LabState(param.Parameterized):
         super().__init__(**params)
         self.layer_sizes = parse_hidden_layers(self.hidden_layers)
         self.custom: CustomData | None = None  # the user's data, when it replaces the generator
+        self.initial_params_file: str | None = None  # the weights file this run started from
         self.data: LabData = make_lab_data(*self._data_settings())
         self.trainer: Trainer = self._make_trainer(self.data, self.layer_sizes)
         self.metrics: dict[str, list] = {}
@@ -204,9 +206,12 @@ class LabState(param.Parameterized):
         return {name: getattr(self, name) for name in SETTINGS}
 
     def script(self) -> str:
-        """A standalone NumPy script repeating this run from the seeds (``export_script``)."""
+        """A standalone NumPy script repeating this run (``export_script``): from the seeds,
+        or from the file ``initial_params_file`` when the weights were loaded from it."""
         csv = self.custom.csv if self.custom is not None else None
-        return export_script(self.settings(), self.layer_sizes, csv=csv)
+        return export_script(
+            self.settings(), self.layer_sizes, csv=csv, initial_params_file=self.initial_params_file
+        )
 
     @_quiet_overflow
     def test_probabilities(self) -> np.ndarray:
@@ -433,11 +438,14 @@ class LabState(param.Parameterized):
         keep = np.arange(X.shape[1]) != nearest
         self._use_drawn(X[:, keep], Y[:, keep], f"Removed a point of class {int(Y[0, nearest])}")
 
-    def load_params(self, params: dict, switch_architecture: bool = False) -> None:
+    def load_params(
+        self, params: dict, switch_architecture: bool = False, file_name: str | None = None
+    ) -> None:
         """Continue from ``params`` (``W1, b1, ...``): evaluate them now, train on with Play.
 
         The file's layers must match the data's features; different hidden layers are
         refused unless ``switch_architecture`` (then the hidden layers become the file's).
+        ``file_name`` is the file they came from: the script reads them from it.
         Raises ``ValueError``/``TypeError`` naming the problem; nothing changes then.
         """
         dims = validate_params(params)
@@ -458,7 +466,7 @@ class LabState(param.Parameterized):
             text = format_hidden_layers(sizes)
             self._validated("hidden_layers", text)
             self.hidden_layers = text  # rebuilds with fresh weights, replaced just below
-        self._rebuild(self.data, sizes, reason="Loaded weights", params=params)
+        self._rebuild(self.data, sizes, reason="Loaded weights", params=params, file_name=file_name)
         latest = self.latest()
         self._say(
             "info",
@@ -589,11 +597,18 @@ class LabState(param.Parameterized):
         return ", ".join(sorted(self.param[name].label for name in names)) + " changed"
 
     def _rebuild(
-        self, data: LabData, layer_sizes: list[int], reason: str, params: dict | None = None
+        self,
+        data: LabData,
+        layer_sizes: list[int],
+        reason: str,
+        params: dict | None = None,
+        file_name: str | None = None,
     ) -> None:
-        """Swap in new data and a fresh network (or ``params``), or raise and keep the old."""
+        """Swap in new data and a fresh network (or ``params`` from the file ``file_name``),
+        or raise and keep the old."""
         trainer = self._make_trainer(data, layer_sizes, params)
         self.data, self.layer_sizes, self.trainer = data, layer_sizes, trainer
+        self.initial_params_file = file_name if params is not None else None
         self._clear_progress()
         self._say("info", f"{reason}: fresh network {self.architecture}.")
         self.generation += 1
