@@ -14,9 +14,9 @@ worker build needs on Pyodide 0.27 with Panel 1.9 (see PYODIDE_NOTES.md):
   the worker's (Panel's stock worker shares them: ``state``, ``patch``,
   ``location`` and ``json`` broke callbacks).
 * Cold start: Python's cyclic garbage collector is paused from this import
-  until the first render is sent (startup leaves ~160,000 tracked objects, nearly
-  all long-lived, that each full collection rescanned: ~0.1 s each under wasm),
-  then the startup heap is frozen out of later collections. Two pieces of Bokeh
+  until the first render is sent (startup builds ~160,000 tracked objects, nearly
+  all long-lived and never garbage; collecting them took ~0.2 s of the start under
+  wasm), then the startup heap is frozen out of later collections. Two pieces of Bokeh
   bookkeeping that change nothing the page sees are skipped or cached (see
   ``_lighten_bokeh``).
 """
