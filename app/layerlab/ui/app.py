@@ -104,13 +104,19 @@ class LayerLab(pn.viewable.Viewer):
         state, plots = self.state, self.plots
         predictions = _panel(predictions_panel(state, plots), width=462, sizing_mode=None)
         log_scale = pn.widgets.Checkbox(label="log scale", value=False, margin=(0, 10, 6, 10))
-        log_scale.param.watch(lambda e: plots.show_log_scale(e.new), "value")
+        costs = _panel(
+            pn.pane.Bokeh(plots.cost_figure, sizing_mode="stretch_width"),
+            pn.Row(html_pane(COST_LEGEND), log_scale, sizing_mode="stretch_width"),
+        )
+
+        def show_log_scale(event) -> None:
+            plots.show_log_scale(event.new)
+            if event.new and len(costs) == 2:  # the log plot is made when first asked for
+                costs.insert(1, pn.pane.Bokeh(plots.log_cost_figure, sizing_mode="stretch_width"))
+
+        log_scale.param.watch(show_log_scale, "value")
         curves = pn.Column(
-            _panel(
-                pn.pane.Bokeh(plots.cost_figure, sizing_mode="stretch_width"),
-                pn.pane.Bokeh(plots.log_cost_figure, sizing_mode="stretch_width"),
-                pn.Row(html_pane(COST_LEGEND), log_scale, sizing_mode="stretch_width"),
-            ),
+            costs,
             _panel(
                 pn.pane.Bokeh(plots.accuracy_figure, sizing_mode="stretch_width"),
                 html_pane(ACCURACY_LEGEND),

@@ -7,17 +7,43 @@ import math
 import time
 from collections.abc import Callable, Iterable
 from html import escape
+from weakref import WeakKeyDictionary
 
 import panel as pn
+from bokeh.document import Document
+from bokeh.models import InlineStyleSheet
 
 from layerlab.ui.state import LabState
 from layerlab.ui.theme import CARD_CSS, CONTENT_CSS
+
+# One content stylesheet model per document, referenced by every HTML pane in it: Bokeh
+# serializes a shared model once (a CSS string per pane cost ~3 KB of page JSON each).
+_CONTENT_SHEETS: WeakKeyDictionary[Document, InlineStyleSheet] = WeakKeyDictionary()
+
+
+def content_stylesheet(doc: Document | None) -> InlineStyleSheet:
+    """The ``CONTENT_CSS`` stylesheet shared by the HTML panes of ``doc``."""
+    if doc is None:  # not rendered into a document yet: nothing to share with
+        return InlineStyleSheet(css=CONTENT_CSS)
+    if doc not in _CONTENT_SHEETS:
+        _CONTENT_SHEETS[doc] = InlineStyleSheet(css=CONTENT_CSS)
+    return _CONTENT_SHEETS[doc]
+
+
+class ContentHTML(pn.pane.HTML):
+    """An HTML pane that gets the lab's content stylesheet by reference."""
+
+    def _get_properties(self, doc: Document | None) -> dict:
+        properties = super()._get_properties(doc)
+        if "stylesheets" in properties:
+            properties["stylesheets"] = [*properties["stylesheets"], content_stylesheet(doc)]
+        return properties
 
 
 def html_pane(text: str = "", **params) -> pn.pane.HTML:
     """An HTML pane styled with the lab's content stylesheet."""
     params.setdefault("sizing_mode", "stretch_width")
-    return pn.pane.HTML(text, stylesheets=[CONTENT_CSS], **params)
+    return ContentHTML(text, **params)
 
 
 def labelled(values: Iterable, current, label: Callable) -> dict:
@@ -70,7 +96,8 @@ def bind(
     """Route ``widget`` edits through ``state.apply``; mirror state changes into the widget.
 
     ``options(value)`` rebuilds the widget's options so that any valid value can be shown.
-    Returns the widget with its message line.
+    Returns the widget with its message line (made when the first message comes: most
+    settings never get one).
     """
     widget.param.watch(lambda e: state.apply(**{name: e.new}), event)
 
@@ -80,7 +107,15 @@ def bind(
         widget.value = e.new
 
     state.param.watch(to_widget, name)
-    return pn.Column(widget, message_pane(state, name), sizing_mode="stretch_width", margin=0)
+    column = pn.Column(widget, sizing_mode="stretch_width", margin=0)
+
+    def first_message(*_) -> None:
+        if len(column) == 1 and state.messages.get(name):
+            column.append(message_pane(state, name))  # it follows the messages from now on
+
+    state.param.watch(first_message, "messages")
+    first_message()
+    return column
 
 
 class Controls:

@@ -43,6 +43,7 @@ class NetworkDiagram:
             x_range=Range1d(-0.4, 1.4),
             y_range=Range1d(-1.25, 1.0),
             toolbar_location=None,
+            tools="",
         )
         fig.segment(
             "x0",

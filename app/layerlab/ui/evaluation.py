@@ -2,7 +2,8 @@
 how the network scores each class (a histogram of P(y = 1) per true class) and what it gets
 right (a confusion matrix), on the test examples.
 
-Figures and sources are created once and updated in place, like every other figure.
+Figures and sources are created once and updated in place, like every other figure; the
+figures only when first shown (two-feature data, the default, never needs them).
 """
 
 import numpy as np
@@ -49,10 +50,23 @@ class EvaluationPlots:
             {key: [] for key in ("true", "predicted", "count", "label", "alpha", "color")},
             name="confusion_source",
         )
-        self.histogram_figure = self._histogram_figure()
-        self.confusion_figure = self._confusion_figure()
+        self._histogram_figure = self._confusion_figure = None
 
-    def _histogram_figure(self):
+    @property
+    def histogram_figure(self):
+        """The histogram of P(y = 1) per true class, created on first use."""
+        if self._histogram_figure is None:
+            self._histogram_figure = self._make_histogram_figure()
+        return self._histogram_figure
+
+    @property
+    def confusion_figure(self):
+        """The confusion matrix, created on first use."""
+        if self._confusion_figure is None:
+            self._confusion_figure = self._make_confusion_figure()
+        return self._confusion_figure
+
+    def _make_histogram_figure(self):
         fig = figure(
             height=240,
             width=430,
@@ -61,6 +75,7 @@ class EvaluationPlots:
             title="Test examples by predicted P(y = 1), per true class",
             x_axis_label="P(y = 1)",
             y_axis_label="examples",
+            tools="",
         )
         for column, color in zip(("class0", "class1"), CLASS_COLORS, strict=True):
             fig.quad(
@@ -76,7 +91,7 @@ class EvaluationPlots:
         style_figure(fig)
         return fig
 
-    def _confusion_figure(self):
+    def _make_confusion_figure(self):
         fig = figure(
             height=190,
             width=430,
@@ -86,6 +101,7 @@ class EvaluationPlots:
             title="Confusion matrix (test examples)",
             x_axis_label="predicted class",
             y_axis_label="true class",
+            tools="",
         )
         source = self.confusion_source
         fig.rect(

@@ -5,7 +5,7 @@ FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 
 
 def style_figure(fig) -> None:
-    """Quiet axes, light grid, the page's font; no toolbar."""
+    """Quiet axes, light grid, the page's font; no toolbar (figures are made with few tools)."""
     fig.toolbar_location = None
     fig.outline_line_color = None
     fig.background_fill_color = "#ffffff"

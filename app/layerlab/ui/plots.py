@@ -105,8 +105,7 @@ class LabPlots:
         self.test_mistakes = ColumnDataSource({"x": [], "y": []}, name="test_mistakes")
         self.l2_renderers = []
         self.cost_figure = self._cost_figure(log=False)
-        self.log_cost_figure = self._cost_figure(log=True)  # same curves, shown on request
-        self.show_log_scale(False)
+        self._log_cost_figure = None  # same curves on a log axis: made when first shown
         self.accuracy_figure = self._accuracy_figure()
         self.boundary_figure = self._boundary_figure(show_test)
         self.diagram = NetworkDiagram()
@@ -118,6 +117,16 @@ class LabPlots:
         self._boundary_key = None  # (generation, iteration) the image shows
 
     # -- figures ---------------------------------------------------------------------------
+    @property
+    def log_cost_figure(self):
+        """The cost curves on a log y axis, created (hidden) on first use."""
+        if self._log_cost_figure is None:
+            fig = self._cost_figure(log=True)
+            self.l2_renderers[-1].visible = self.l2_renderers[0].visible  # in step with linear
+            fig.visible = False
+            self._log_cost_figure = fig
+        return self._log_cost_figure
+
     def _cost_figure(self, log: bool):
         """The cost curves on a linear y axis (its range set by ``_fit_ranges``) or a log one."""
         fig = figure(
@@ -128,6 +137,7 @@ class LabPlots:
             y_axis_type="log" if log else "linear",
             title="Cost J per iteration" + (" (log scale)" if log else ""),
             x_axis_label="iteration",
+            tools="",  # hover only (added below): the ranges follow training
         )
         source = self.cost_source
         train = fig.line("iteration", "train_cost", source=source, color=TRAIN_LINE, line_width=2)
@@ -159,6 +169,7 @@ class LabPlots:
             y_range=Range1d(0, 1.02),
             title="Accuracy",
             x_axis_label="iteration",
+            tools="",
         )
         source = self.accuracy_source
         fig.line("iteration", "train_accuracy", source=source, color=TRAIN_LINE, line_width=2)
@@ -176,6 +187,7 @@ class LabPlots:
             title="Predictions: P(y = 1) and the data",
             x_axis_label="x₁",
             y_axis_label="x₂",
+            tools="pan",  # drag to look around (clicks add points: a Tap event, no tool)
         )
         mapper = LinearColorMapper(palette=probability_palette(), low=0.0, high=1.0)
         fig.image(
@@ -220,7 +232,8 @@ class LabPlots:
     def show_log_scale(self, log: bool) -> None:
         """Show the cost curves on a log y axis (or back on the linear one)."""
         self.cost_figure.visible = not log
-        self.log_cost_figure.visible = log
+        if log or self._log_cost_figure is not None:
+            self.log_cost_figure.visible = log
 
     def show_test(self, visible: bool) -> None:
         """Show or hide the test points and their mistake marks."""

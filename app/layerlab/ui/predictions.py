@@ -51,17 +51,23 @@ def predictions_panel(state: LabState, plots: LabPlots, **params) -> pn.Column:
         html_pane(MAP_LEGEND),
         margin=0,
     )
-    evaluation = pn.Column(
-        pn.pane.Bokeh(plots.evaluation.histogram_figure),
-        pn.pane.Bokeh(plots.evaluation.confusion_figure),
-        html_pane(EVALUATION_LEGEND),
-        margin=0,
-    )
+    box = pn.Column(planar, **params)
 
     def switch(*_) -> None:
         two = state.data.n_features == 2
-        planar.visible, evaluation.visible = two, not two
+        if not two and len(box) == 1:  # first data without a plane: make its view
+            box.append(
+                pn.Column(
+                    pn.pane.Bokeh(plots.evaluation.histogram_figure),
+                    pn.pane.Bokeh(plots.evaluation.confusion_figure),
+                    html_pane(EVALUATION_LEGEND),
+                    margin=0,
+                )
+            )
+        planar.visible = two
+        if len(box) > 1:
+            box[1].visible = not two
 
     state.param.watch(switch, "generation")
     switch()
-    return pn.Column(planar, evaluation, **params)
+    return box

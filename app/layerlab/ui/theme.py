@@ -2,7 +2,8 @@
 
 Everything is inline (no fonts or CSS fetched from anywhere): the site makes no external
 requests. Panel renders each component in its own shadow root, so HTML panes get
-``CONTENT_CSS`` themselves and layouts get ``PAGE_CSS``.
+``CONTENT_CSS`` themselves (one stylesheet model per document, shared by reference: see
+``binding.html_pane``) and layouts get ``PAGE_CSS``.
 """
 
 INK = "#1d2433"
