@@ -36,6 +36,7 @@ no request of its own. Never run ``playwright install``.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -165,3 +166,15 @@ def wait_for_panel_server_ready(page: Page, timeout_ms: float = 30_000) -> None:
         }""",
         timeout=timeout_ms,
     )
+
+
+def wait_until(predicate, timeout_s: float = 30.0, interval_s: float = 0.1, *, what: str = ""):
+    """Poll ``predicate`` until it is truthy and return its value; fail after ``timeout_s``,
+    naming ``what`` was awaited."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval_s)
+    raise AssertionError(f"waited {timeout_s} s for {what or 'the condition'}")

@@ -18,6 +18,7 @@ from browser_support import (
     launch_browser,
     new_observed_context,
     wait_for_panel_server_ready,
+    wait_until,
 )
 
 playwright = pytest.importorskip("playwright.sync_api")
@@ -128,17 +129,6 @@ def column(page, name: str, key: str) -> list[float]:
     return page.evaluate(COLUMN_JS, [name, key])
 
 
-def wait_until(what: str, predicate, timeout_s: float = 30.0, interval_s: float = 0.1):
-    """Poll ``predicate`` until it is truthy; fail naming ``what`` was awaited."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval_s)
-    raise AssertionError(f"waited {timeout_s} s for: {what}")
-
-
 @pytest.mark.browser
 def test_train_watch_and_break_the_app_offline(page_and_log, app_server):
     page, log, dialogs = page_and_log
@@ -148,9 +138,13 @@ def test_train_watch_and_break_the_app_offline(page_and_log, app_server):
     layers = page.locator(".ll-hidden-layers input")
     layers.fill("6, 6, 4")
     layers.press("Enter")
-    wait_until("the new architecture", lambda: "2 → 6 → 6 → 4 → 1" in architecture.inner_text())
+    wait_until(
+        lambda: "2 → 6 → 6 → 4 → 1" in architecture.inner_text(), what="the new architecture"
+    )
     third = page.locator(".ll-layer-label", has_text="Layer 3")
-    wait_until("a third layer row", lambda: third.count() == 1 and "4 units" in third.inner_text())
+    wait_until(
+        lambda: third.count() == 1 and "4 units" in third.inner_text(), what="a third layer row"
+    )
 
     # λ through its slider: three steps right on the ladder 0, 0.001, 0.003, 0.01, ...
     # (A key press that lands while the server's echo re-renders the slider can be lost:
@@ -167,7 +161,7 @@ def test_train_watch_and_break_the_app_offline(page_and_log, app_server):
         time.sleep(0.3)
     assert lambda_step() == 3
     label = page.locator(".bk-Div.ll-lambd div")
-    wait_until("the λ label", lambda: label.inner_text() == "L2 λ: 0.01")
+    wait_until(lambda: label.inner_text() == "L2 λ: 0.01", what="the λ label")
 
     image_before = page.evaluate(IMAGE_SUM_JS)
     assert image_before is not None
@@ -176,7 +170,9 @@ def test_train_watch_and_break_the_app_offline(page_and_log, app_server):
     started = time.monotonic()
 
     # The cost source grows and the cost falls; the L2 part is there since λ > 0.
-    wait_until("300 costs", lambda: len(column(page, "cost_source", "train_cost") or []) >= 300)
+    wait_until(
+        lambda: len(column(page, "cost_source", "train_cost") or []) >= 300, what="300 costs"
+    )
     elapsed = time.monotonic() - started
     streams = page.evaluate("() => window.__streams")
     costs = column(page, "cost_source", "train_cost")
@@ -190,7 +186,7 @@ def test_train_watch_and_break_the_app_offline(page_and_log, app_server):
     assert streams / elapsed >= 5  # the bench measures the ≥ 10/s figure without a browser
 
     page.get_by_role("button", name="Pause").click()
-    wait_until("Play again", lambda: page.get_by_role("button", name="Play").is_visible())
+    wait_until(lambda: page.get_by_role("button", name="Play").is_visible(), what="Play again")
     time.sleep(0.3)
     frozen = len(column(page, "cost_source", "train_cost"))
 
@@ -198,7 +194,7 @@ def test_train_watch_and_break_the_app_offline(page_and_log, app_server):
     layers.fill("8,,x")
     layers.press("Enter")
     message = page.locator(".ll-msg-hidden_layers .ll-msg-text")
-    wait_until("the message", lambda: "Layer 2 is empty" in message.inner_text())
+    wait_until(lambda: "Layer 2 is empty" in message.inner_text(), what="the message")
     assert "2 → 6 → 6 → 4 → 1" in architecture.inner_text()
     assert len(column(page, "cost_source", "train_cost")) == frozen
     ARTIFACTS.mkdir(exist_ok=True)
@@ -207,32 +203,32 @@ def test_train_watch_and_break_the_app_offline(page_and_log, app_server):
     # Text that looks like HTML is shown as text, never run.
     layers.fill("<img src=x onerror=alert(1)>")
     layers.press("Enter")
-    wait_until("the escaped text", lambda: "Layer 1 is '<img'" in message.inner_text())
+    wait_until(lambda: "Layer 1 is '<img'" in message.inner_text(), what="the escaped text")
     assert dialogs == []
 
     # Put back a good value: the message goes away.
     layers.fill("6, 6, 4")
     layers.press("Enter")
-    wait_until("no message", lambda: message.count() == 0)
+    wait_until(lambda: message.count() == 0, what="no message")
 
     # The other buttons: gradient check, Step, Reset, a layer wider, an experiment.
     page.get_by_role("button", name="Check gradients").click()
     badge = page.locator(".ll-badge")
-    wait_until("a gradient-check badge", lambda: badge.count() == 1)
+    wait_until(lambda: badge.count() == 1, what="a gradient-check badge")
     assert badge.inner_text() == "pass"
     counter = page.locator(".ll-counter .ll-iteration")
     before = int(counter.inner_text())
     page.get_by_role("button", name="Step").click()
-    wait_until("one step", lambda: int(counter.inner_text()) == before + 1)
+    wait_until(lambda: int(counter.inner_text()) == before + 1, what="one step")
     page.get_by_role("button", name="Reset").click()
-    wait_until("a reset", lambda: counter.inner_text() == "0")
-    wait_until("empty curves", lambda: column(page, "cost_source", "train_cost") == [])
+    wait_until(lambda: counter.inner_text() == "0", what="a reset")
+    wait_until(lambda: column(page, "cost_source", "train_cost") == [], what="empty curves")
     page.get_by_role("button", name="+", exact=True).first.click()  # layer 1's
-    wait_until("a wider layer 1", lambda: "2 → 8 → 6 → 4 → 1" in architecture.inner_text())
+    wait_until(lambda: "2 → 8 → 6 → 4 → 1" in architecture.inner_text(), what="a wider layer 1")
     page.get_by_role("button", name="As in the article").click()
-    wait_until("the article's net", lambda: "2 → 20 → 7 → 5 → 1" in architecture.inner_text())
+    wait_until(lambda: "2 → 20 → 7 → 5 → 1" in architecture.inner_text(), what="the article's net")
     note = page.get_by_text("the gradients vanish")
-    wait_until("the experiment's note", lambda: note.count() >= 1)
+    wait_until(lambda: note.count() >= 1, what="the experiment's note")
 
     log.assert_clean()
     assert app_server.errors() == ""
@@ -244,12 +240,13 @@ def test_panel_serve_reads_the_link_and_keeps_the_address_bar_in_sync(page_and_l
     page.goto(app_server.url + "?dataset=xor&hidden_layers=3&lambd=0.03&lambd=%3Cb%3E")
     wait_for_panel_server_ready(page)
     architecture = page.locator(".ll-arch", has_text="Network:")
-    wait_until("the link's layers", lambda: "2 → 3 → 1" in architecture.inner_text())
+    wait_until(lambda: "2 → 3 → 1" in architecture.inner_text(), what="the link's layers")
     assert page.locator(".ll-notice", has_text="given more than once").count() >= 1
     page.locator(".ll-hidden-layers input").fill("5")
     page.locator(".ll-hidden-layers input").press("Enter")
     wait_until(
-        "the address bar", lambda: "hidden_layers=5&" in page.evaluate("() => location.search")
+        lambda: "hidden_layers=5&" in page.evaluate("() => location.search"),
+        what="the address bar",
     )
     assert "dataset=xor" in page.evaluate("() => location.search")
     assert not dialogs

@@ -12,7 +12,13 @@ import time
 
 import numpy as np
 import pytest
-from browser_support import BrowserLog, launch_browser, new_observed_context, wait_for_worker_ready
+from browser_support import (
+    BrowserLog,
+    launch_browser,
+    new_observed_context,
+    wait_for_worker_ready,
+    wait_until,
+)
 
 playwright = pytest.importorskip("playwright.sync_api")
 
@@ -66,17 +72,6 @@ def open_site(site_server, tmp_path):
 def column(page, name: str, key: str) -> list[float]:
     """A column of a named ColumnDataSource in the live document."""
     return page.evaluate(COLUMN_JS, [name, key])
-
-
-def wait_until(predicate, timeout_s: float = 30.0, interval_s: float = 0.1):
-    """Poll ``predicate`` until it is truthy; fail after ``timeout_s``."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval_s)
-    raise AssertionError(f"condition not met within {timeout_s} s")
 
 
 def cpython_costs(iterations: int) -> list[float]:

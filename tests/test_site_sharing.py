@@ -13,7 +13,8 @@ import time
 import numpy as np
 import pytest
 import test_site_browser
-from test_site_browser import column, wait_until
+from browser_support import wait_until
+from test_site_browser import column
 
 from layerlab.serialization import params_from_npz_bytes, validate_params
 from layerlab.ui.state import LabState
