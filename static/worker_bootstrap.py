@@ -9,7 +9,9 @@ worker build needs on Pyodide 0.27 with Panel 1.9 (see PYODIDE_NOTES.md):
   already converts to None.
 * Panel's query-string parser guesses types recursively (JSON, literal_eval,
   big ints): a crafted link can overflow the stack or hit the int-digit limit
-  and kill the worker. It is replaced by a flat, bounded ``parse_qsl``.
+  and kill the worker. The app's entry script replaces it first thing
+  (``layerlab.ui.share.install_plain_query``), in the worker as under
+  ``panel serve``, before Panel reads the location.
 * The app runs in its own namespace, so its global names cannot collide with
   the worker's (Panel's stock worker shares them: ``state``, ``patch``,
   ``location`` and ``json`` broke callbacks).
@@ -25,7 +27,6 @@ from __future__ import annotations
 
 import gc
 import json
-from urllib.parse import parse_qsl
 
 import pyodide.code
 import pyodide.ffi
@@ -34,9 +35,6 @@ gc.disable()  # until run_app has rendered; see the module docstring
 
 if not hasattr(pyodide.ffi, "jsnull"):
     pyodide.ffi.jsnull = object()
-
-MAX_QUERY_LENGTH = 4096
-MAX_QUERY_FIELDS = 64
 
 _send_patch = None
 
@@ -79,31 +77,10 @@ def _lighten_bokeh() -> None:
 _lighten_bokeh()
 
 
-def parse_query(query: str) -> dict[str, str]:
-    """Parse ``?a=1&b=x`` into a dict of strings, flat and bounded (no type guessing)."""
-    query = query[1:] if query.startswith("?") else query
-    if len(query) > MAX_QUERY_LENGTH:
-        return {}
-    try:
-        return dict(parse_qsl(query, max_num_fields=MAX_QUERY_FIELDS))
-    except ValueError:
-        return {}
-
-
-def _harden_query_parsing() -> None:
-    """Make Panel's Location use the bounded parser above."""
-    import panel.io.location
-    import panel.util
-
-    panel.util.parse_query = parse_query
-    panel.io.location.parse_query = parse_query
-
-
 async def run_app(code: str, send_patch) -> tuple[str, str, str]:
     """Run the app script in a fresh namespace; return Panel's render JSON strings."""
     global _send_patch
     _send_patch = send_patch
-    _harden_query_parsing()
     from panel.io.pyodide import init_doc, write_doc
 
     try:
