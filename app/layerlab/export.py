@@ -111,7 +111,7 @@ def export_script(
         For a missing or invalid setting, naming it.
     """
     _check_keys(settings, csv)
-    config = _train_config(settings)
+    config = train_config(settings)
     if config.batch_size and config.batch_size >= _training_examples(settings, csv):
         config = dataclasses.replace(config, batch_size=None)  # the app's full-batch update
     sizes = check_layer_dims([1, *layer_sizes, 1])[1:-1]
@@ -163,12 +163,17 @@ def _training_examples(settings: Mapping[str, object], csv: CsvSource | None) ->
     return train_test_split(X, Y, settings["test_ratio"], settings["data_seed"])[1].shape[1]
 
 
-def _train_config(settings: Mapping[str, object]) -> TrainConfig:
-    """The core's config for these settings (it validates every value)."""
+def train_config(settings: Mapping[str, object], *, iterations: int | None = None) -> TrainConfig:
+    """The core's config for a run described by link settings (it validates every value).
+
+    ``batch_size`` 0 means the full batch and ``weight_seed`` seeds the run; ``iterations``
+    overrides the settings' budget. The app and the exported script both take their config
+    from here, so the script trains exactly as the app does.
+    """
     optional = ("decay_rate", "beta1", "beta2", "epsilon")
     return TrainConfig(
         learning_rate=settings["learning_rate"],
-        iterations=settings["iterations"],
+        iterations=settings["iterations"] if iterations is None else iterations,
         lambd=settings["lambd"],
         optimizer=settings["optimizer"],
         init=settings["init"],

@@ -28,14 +28,13 @@ from layerlab import (
     INITIALIZERS,
     OPTIMIZERS,
     DivergenceError,
-    TrainConfig,
     Trainer,
     forward,
     gradient_check,
     predict,
 )
 from layerlab.datasets import DATASETS
-from layerlab.export import export_script
+from layerlab.export import export_script, train_config
 from layerlab.serialization import validate_params
 from layerlab.ui.custom import CustomData
 from layerlab.ui.data import LabData, lab_data_from_arrays, make_lab_data
@@ -506,16 +505,7 @@ class LabState(param.Parameterized):
         self, data: LabData, layer_sizes: list[int], params: dict | None = None
     ) -> Trainer:
         # The budget is enforced here (it can change mid-run); the trainer gets the maximum.
-        config = TrainConfig(
-            learning_rate=self.learning_rate,
-            iterations=MAX_ITERATIONS,
-            lambd=self.lambd,
-            optimizer=self.optimizer,
-            batch_size=self.batch_size or None,
-            keep_prob=self.keep_prob,
-            init=self.init,
-            seed=self.weight_seed,
-        )
+        config = train_config(self.settings(), iterations=MAX_ITERATIONS)
         dims = [data.X_train.shape[0], *layer_sizes, 1]
         return Trainer(
             data.X_train,
