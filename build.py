@@ -4,7 +4,6 @@
     python build.py --plain             # same, without the fast-start packing
     python build.py --cdn               # small site loading Pyodide and wheels from CDNs
     python build.py --pyodide-dist DIR  # use an official Pyodide distribution folder
-    python build.py --prerender         # also embed Panel's static preview of the app
     python build.py serve [--port N]    # build if needed, then serve site/ on 127.0.0.1
 
 The app (``app/main.py``) is converted with ``panel convert --to pyodide-worker``
@@ -22,6 +21,9 @@ Fast start (the default): instead of micropip installing 20 wheels, one gzipped
 written into Pyodide's file system from JS, and the standard library is
 replaced by a bytecode-only copy. Both are compiled by Pyodide 0.27.7 itself,
 run under Node, as unchecked-hash .pyc (so unpacking does not make them stale).
+The fast build also renders the document the worker builds for a link without
+settings, under Node with the same code (``preview.json.gz``): the page draws it while
+Python starts and links it to the worker's document when the two are identical.
 """
 
 from __future__ import annotations
@@ -131,6 +133,8 @@ PACK_SKIP_SUFFIXES = (".pyi", ".h", ".c", ".pxd", ".pyx", "package-lock.json")
 PACK_SKIP_PREFIXES = ("numpy/_core/include/", "numpy/f2py/", "numpy/_pyinstaller/")
 # URLs that are names, not requests (XML namespaces).
 URL_NAMESPACES = ("http://www.w3.org/",)
+PREVIEW = "preview.json.gz"  # the plain link's document, rendered at build time
+TEMPLATE_BYTECODE = "/home/pyodide/template-bytecode"  # as in static/worker_bootstrap.py
 
 
 # How to get the external tools the build runs.
@@ -460,13 +464,12 @@ def gather_inputs(cache: Path, pyodide_dist: Path | None) -> Inputs:
 # --- the app's page ---------------------------------------------------------------
 
 
-def panel_convert(app: Path, workdir: Path, *, prerender: bool) -> str:
+def panel_convert(app: Path, workdir: Path) -> str:
     """Run ``panel convert --to pyodide-worker`` and return the page's HTML.
 
-    With ``prerender``, the page embeds a static render of the app that BokehJS
-    draws while Python starts. It costs main-thread CPU during the cold start
-    (measured ~1 s later interactive on 2 busy cores), so by default the page
-    shows the loading card with a preview image instead.
+    Without Panel's own prerendered page (``--skip-embed``): Panel renders that in
+    CPython with other model ids, so the page must render the app again once the worker
+    sends it. The fast build draws its own preview instead (see ``build_preview``).
     """
     out = workdir / "convert"
     shutil.rmtree(out, ignore_errors=True)
@@ -484,7 +487,7 @@ def panel_convert(app: Path, workdir: Path, *, prerender: bool) -> str:
             str(out),
             "--title",
             TITLE,
-            *([] if prerender else ["--skip-embed"]),
+            "--skip-embed",
         ],
         cwd=app.parent,
         env=env,
@@ -493,7 +496,13 @@ def panel_convert(app: Path, workdir: Path, *, prerender: bool) -> str:
 
 
 def rewrite_page(
-    html: str, *, worker: str, bokeh_prefix: str, panel_prefix: str, integrity: dict[str, str]
+    html: str,
+    *,
+    worker: str,
+    preview: str | None,
+    bokeh_prefix: str,
+    panel_prefix: str,
+    integrity: dict[str, str],
 ) -> str:
     """Point the page at local (or pinned CDN) assets and add Layer Lab's head and body."""
     html = html.replace(BOKEH_CDN, bokeh_prefix).replace(PANEL_CDN, panel_prefix)
@@ -507,7 +516,7 @@ def rewrite_page(
     html = html.replace('<html lang="en">', '<html lang="en" dir="ltr">')
     head = (STATIC / "head.html").read_text()
     head = head.replace("__TITLE__", TITLE).replace("__DESCRIPTION__", DESCRIPTION)
-    head = head.replace("__WORKER__", worker)
+    head = head.replace("__WORKER__", worker).replace("__PREVIEW__", json.dumps(preview))
     html = html.replace("</title>", "</title>\n" + head, 1)
     about = (STATIC / "about.html").read_text()
     body = (STATIC / "body.html").read_text().replace("__ABOUT__", about)
@@ -739,6 +748,87 @@ def write_pack(work: Path, out: Path) -> int:
     return len(files)
 
 
+# --- the preview: the plain link's document, rendered ahead of time ----------------
+
+NODE_PREVIEW = r"""
+// Build the app's document exactly as the page's worker does (same Pyodide, stdlib,
+// pack, bootstrap and the same sequence of Python calls as worker.js). Writes the JSON
+// strings the worker would send for a link without settings, and a pack of the Jinja
+// bytecode the bootstrap's template cache wrote on the way.
+const fs = require("fs"), zlib = require("zlib");
+const [pyodideDir, stdlib, pack, bootstrap, app, panelRoot, templateDir, out] =
+  process.argv.slice(2);
+const { loadPyodide } = require(pyodideDir + "/pyodide.js");
+globalThis.XMLHttpRequest = class {};  // panel.io.pyodide imports it; never called here
+(async () => {
+  const pyodide = await loadPyodide({
+    indexURL: pyodideDir + "/", stdLibURL: stdlib, env: {PANEL_CDN_ROOT: panelRoot},
+  });
+  const bytes = zlib.gunzipSync(fs.readFileSync(pack));
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const headerLength = view.getUint32(0, true);
+  const index = JSON.parse(bytes.subarray(4, 4 + headerLength).toString());
+  const site = pyodide.runPython("import sysconfig; sysconfig.get_path('purelib')");
+  let offset = 4 + headerLength;
+  for (const [path, size] of index) {
+    pyodide.FS.mkdirTree(site + "/" + path.split("/").slice(0, -1).join("/"));
+    pyodide.FS.writeFile(site + "/" + path, bytes.subarray(offset, offset + size));
+    offset += size;
+  }
+  pyodide.runPython("import importlib; importlib.invalidate_caches()");
+  pyodide.FS.writeFile("/home/pyodide/_layerlab_worker.py", fs.readFileSync(bootstrap));
+  const bridge = pyodide.pyimport("_layerlab_worker");
+  pyodide.runPython("import numpy");
+  pyodide.runPython("import bokeh.plotting, panel");
+  const render = (await bridge.run_app(fs.readFileSync(app, "utf8"), () => {})).toJs();
+  fs.writeFileSync(out + "/preview.json.gz", zlib.gzipSync(JSON.stringify(render), {level: 9}));
+  const names = pyodide.FS.readdir(templateDir).filter((name) => name.endsWith(".cache"));
+  const files = names.sort().map((name) => pyodide.FS.readFile(templateDir + "/" + name));
+  const header = Buffer.from(JSON.stringify(names.map((name, i) => [name, files[i].length])));
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(header.length);
+  const templates = Buffer.concat([length, header, ...files]);
+  fs.writeFileSync(out + "/templates.pack.gz", zlib.gzipSync(templates, {level: 9}));
+})().catch((error) => { console.error(error); process.exit(1); });
+"""
+
+
+def build_preview(inputs: Inputs, work: Path, app: Path, panel_root: str, cache: Path) -> Path:
+    """A folder with what the worker computes for a link without settings, made under
+    Node by the same Python steps (see NODE_PREVIEW):
+
+    * ``preview.json.gz``: the gzipped ``[docs_json, render_items, root_ids]`` the worker
+      sends. The page draws it while Python starts and, when the worker's document turns
+      out identical, links it instead of rendering again.
+    * ``templates.pack.gz``: the Jinja templates' bytecode (a pack like site-packages'),
+      which the worker puts in place before Python starts.
+
+    Cached by all its inputs.
+    """
+    bootstrap = STATIC / "worker_bootstrap.py"
+    pack = work / "site-packages.pack.gz"
+    digest = hashlib.sha256(NODE_PREVIEW.encode() + panel_root.encode())
+    for path in (pack, work / "python_stdlib_pyc.zip", bootstrap, app):
+        digest.update(path.read_bytes())
+    out = cache / f"preview-{digest.hexdigest()[:16]}"
+    if out.exists():
+        return out
+    for old in cache.glob("preview-*"):
+        shutil.rmtree(old)  # earlier inputs' previews (and an interrupted staging)
+    staging = cache / "preview-staging"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    script = staging / "preview.js"
+    script.write_text(NODE_PREVIEW)
+    log("rendering the preview inside Pyodide under Node (once per input change)")
+    args = [str(inputs.pyodide_dir), str(work / "python_stdlib_pyc.zip"), str(pack)]
+    args += [str(bootstrap), str(app), panel_root, TEMPLATE_BYTECODE, str(staging)]
+    run(["node", str(script), *args])
+    script.unlink()
+    staging.rename(out)
+    return out
+
+
 # --- assembling the site ----------------------------------------------------------
 
 
@@ -752,6 +842,8 @@ def base_config(app: Path) -> dict:
         "lockPackages": [],
         "wheels": [],
         "gzipped": [],
+        "preview": None,
+        "templates": None,
         "bootstrap": (STATIC / "worker_bootstrap.py").read_text(),
         "app": app.read_text(),
     }
@@ -774,6 +866,12 @@ def assemble_local(inputs: Inputs, site: Path, app: Path, *, fast: bool, cache: 
             log(f"site-packages pack: {write_pack(work, pack)} files")
         shutil.copyfile(pack, packs / pack.name)
         config.update(stdlib="packs/python_stdlib.zip", pack="packs/site-packages.pack")
+        preview = build_preview(inputs, work, app, config["panelRoot"], cache)
+        shutil.copyfile(preview / PREVIEW, site / PREVIEW)
+        shutil.copyfile(preview / "templates.pack.gz", packs / "templates.pack.gz")
+        config.update(preview=PREVIEW, templates="packs/templates.pack")
+        config["templateBytecode"] = TEMPLATE_BYTECODE
+        config["gzipped"].append("templates.pack")
         config["gzipped"] += ["python_stdlib.zip", "site-packages.pack"]
     else:
         for path in inputs.lock_wheels.values():  # loadPackage finds them via the lock
@@ -818,13 +916,17 @@ def write_service_worker(site: Path) -> None:
 
 
 def external_urls(site: Path) -> list[str]:
-    """http(s) URLs the page, its worker or its CSS could request from another host."""
+    """http(s) URLs the page, its worker, its CSS or the preview could request elsewhere."""
     pattern = re.compile(r"""https?://[^\s"'<>)\\]+""")
     found = []
     for path in site.rglob("*"):
-        if path.suffix not in (".html", ".css") and path.name not in ("app.js", "sw.js"):
+        if path.name == PREVIEW:
+            text = gzip.decompress(path.read_bytes()).decode()
+        elif path.suffix in (".html", ".css") or path.name in ("app.js", "sw.js"):
+            text = path.read_text(errors="replace")
+        else:
             continue
-        for url in pattern.findall(path.read_text(errors="replace")):
+        for url in pattern.findall(text):
             if not url.startswith(URL_NAMESPACES):
                 found.append(f"{path.relative_to(site)}: {url}")
     return found
@@ -851,7 +953,6 @@ def build(
     *,
     mode: str = "fast",
     pyodide_dist: Path | None = None,
-    prerender: bool = False,
     site: Path = SITE,
     app: Path = APP,
     cache: Path = CACHE,
@@ -861,15 +962,14 @@ def build(
     Holds a lock on the cache, so concurrent builds (parallel test runs) take turns.
     """
     with build_lock(cache):
-        options = {"pyodide_dist": pyodide_dist, "prerender": prerender}
-        return _build(mode=mode, site=site, app=app, cache=cache, **options)
+        return _build(mode=mode, pyodide_dist=pyodide_dist, site=site, app=app, cache=cache)
 
 
 def ensure_built(mode: str = "fast", site: Path = SITE) -> Path:
     """Build ``site`` unless it is already fresh and of ``mode`` (checked under the lock)."""
     with build_lock(CACHE):
         if site_is_stale(site) or built_mode(site) != mode:
-            _build(mode=mode, pyodide_dist=None, prerender=False, site=site, app=APP, cache=CACHE)
+            _build(mode=mode, pyodide_dist=None, site=site, app=APP, cache=CACHE)
     return site
 
 
@@ -891,14 +991,12 @@ def built_mode(site: Path) -> str | None:
     return json.loads(info.read_text())["mode"] if info.exists() else None
 
 
-def _build(
-    *, mode: str, pyodide_dist: Path | None, prerender: bool, site: Path, app: Path, cache: Path
-) -> Path:
+def _build(*, mode: str, pyodide_dist: Path | None, site: Path, app: Path, cache: Path) -> Path:
     """The build itself (see ``build``)."""
     if not app.exists():
         raise BuildError(f"{app} not found: the entry script is app/main.py")
     inputs = gather_inputs(cache, pyodide_dist)
-    html = panel_convert(app, cache, prerender=prerender)
+    html = panel_convert(app, cache)
     staging = cache / "site-staging"  # the site is replaced only once complete
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -917,7 +1015,9 @@ def _build(
         integrity = {}
         prefixes = {"bokeh_prefix": "bokeh/", "panel_prefix": "panel/"}
     (staging / "app.js").write_text(worker_script(config))
-    page = rewrite_page(html, worker="./app.js", integrity=integrity, **prefixes)
+    page = rewrite_page(
+        html, worker="./app.js", preview=config["preview"], integrity=integrity, **prefixes
+    )
     (staging / "index.html").write_text(page)
     copy_static(staging)
     (staging / "build-info.json").write_text(json.dumps({"mode": mode, "pyodide": PYODIDE_VERSION}))
@@ -1044,11 +1144,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         metavar="DIR",
         help="an official Pyodide distribution folder to use instead of npm",
     )
-    parser.add_argument(
-        "--prerender",
-        action="store_true",
-        help="embed Panel's static render of the app, drawn while Python starts (slower start)",
-    )
     parser.add_argument("--port", type=int, default=8000, help="port for `serve` (default 8000)")
     return parser.parse_args(argv)
 
@@ -1061,7 +1156,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "serve":
             serve(args.port, mode)
         else:
-            build(mode=mode, pyodide_dist=args.pyodide_dist, prerender=args.prerender)
+            build(mode=mode, pyodide_dist=args.pyodide_dist)
     except BuildError as error:
         print(f"build failed: {error}", file=sys.stderr)
         return 1

@@ -11,5 +11,5 @@ from layerlab.ui import create_app_from_link
 from layerlab.ui.share import install_plain_query, startup_query
 
 install_plain_query()
-pn.extension()
+pn.extension(apply_signatures=False)  # IDE tab-completion signatures: no use to a page
 create_app_from_link(startup_query()).servable(title="Layer Lab")

@@ -1,6 +1,6 @@
 """Cold start of the built site: fresh browser per run, load to interactive, with a breakdown.
 
-    .venv/bin/python bench/coldstart.py [--runs 10] [--site site]
+    .venv/bin/python bench/coldstart.py [--runs 10] [--site site] [--query "?lambd=0.1"]
 
 Each run launches a new headless Chromium (empty caches, no service worker), opens
 the site served from 127.0.0.1 and waits until the app is interactive (the signal
@@ -9,11 +9,14 @@ was up, the packages in place, numpy imported, bokeh/panel imported and the app
 rendered
 (milliseconds since the worker started, which is a few ms after navigation).
 Transfer is the bytes the server sent (the site is served uncompressed).
+"preview" is when the page had drawn the build-time preview of the app (seconds since
+navigation; a link with settings has none, nor does a --plain or --cdn build).
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import statistics
 import sys
 import threading
@@ -48,6 +51,7 @@ def one_run(pw, url: str, served: list, site: Path) -> dict:
         wait_for_worker_ready(page, timeout_ms=120_000)
         interactive = time.perf_counter() - start
         timings = page.evaluate("() => window.layerlabTimings || {}")
+        preview = page.evaluate("() => window.layerlabPreviewDrawn ?? null")
         log.assert_clean()
     finally:
         browser.close()
@@ -55,6 +59,7 @@ def one_run(pw, url: str, served: list, site: Path) -> dict:
     transfer = sum((site / p).stat().st_size for p in paths if (site / p).is_file())
     return {
         "load": loaded,
+        "preview": math.nan if preview is None else preview / 1000,
         "interactive": interactive,
         "files": len(paths),
         "transfer": transfer,
@@ -64,13 +69,14 @@ def one_run(pw, url: str, served: list, site: Path) -> dict:
 
 def print_table(runs: list[dict], size: int, count: int) -> None:
     """Per-run rows, then the median."""
-    header = ["run", "load event", *PHASES, "interactive", "files", "MB sent"]
+    header = ["run", "load event", "preview", *PHASES, "interactive", "files", "MB sent"]
     print(" | ".join(f"{h:>11}" for h in header))
 
     def row(label, r):
         cells = [
             label,
             f"{r['load']:.2f}",
+            f"{r['preview']:.2f}",
             *(f"{r[k]:.2f}" for k in PHASES),
             f"{r['interactive']:.2f}",
             str(r["files"]),
@@ -93,13 +99,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--site", type=Path, default=build.SITE)
+    parser.add_argument("--query", default="", help="open this link query (default: none)")
     args = parser.parse_args()
     if not (args.site / "index.html").exists():
         sys.exit(f"{args.site} has no index.html: run `python build.py` first")
     served: list = []
     server = build.make_server(args.site, 0, quiet=True, request_log=served)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_port}/"
+    url = f"http://127.0.0.1:{server.server_port}/{args.query}"
     with sync_playwright() as pw:
         runs = [one_run(pw, url, served, args.site) for _ in range(args.runs)]
     server.shutdown()

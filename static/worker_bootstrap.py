@@ -15,18 +15,21 @@ worker build needs on Pyodide 0.27 with Panel 1.9 (see PYODIDE_NOTES.md):
 * The app runs in its own namespace, so its global names cannot collide with
   the worker's (Panel's stock worker shares them: ``state``, ``patch``,
   ``location`` and ``json`` broke callbacks).
-* Cold start: Python's cyclic garbage collector is paused from this import
-  until the first render is sent (startup builds ~160,000 tracked objects, nearly
-  all long-lived and never garbage; collecting them took ~0.2 s of the start under
-  wasm), then the startup heap is frozen out of later collections. Two pieces of Bokeh
-  bookkeeping that change nothing the page sees are skipped or cached (see
-  ``_lighten_bokeh``).
+* Cold start: Python's cyclic garbage collector is paused from this import until the
+  first render is sent (startup builds ~160,000 tracked objects, nearly all long-lived
+  and never garbage; collecting them took ~0.2 s of the start under wasm), then the
+  startup heap is frozen out of later collections. Bokeh bookkeeping that changes
+  nothing the page sees is skipped or cached (``_lighten_bokeh``), and Jinja templates
+  come precompiled (``_use_template_bytecode``).
+* The document gets Bokeh's sequential model ids (``_init_doc``), so the page can link
+  the preview build.py rendered ahead of time instead of rendering the app again.
 """
 
 from __future__ import annotations
 
 import gc
 import json
+import os
 
 import pyodide.code
 import pyodide.ffi
@@ -37,43 +40,121 @@ if not hasattr(pyodide.ffi, "jsnull"):
     pyodide.ffi.jsnull = object()
 
 _send_patch = None
+TEMPLATE_BYTECODE = "/home/pyodide/template-bytecode"  # worker.js and build.py use it too
 
 
 def _lighten_bokeh() -> None:
     """Cut Bokeh's import and model-building cost in the worker (measured, see bench/).
 
-    Runs before anything imports ``bokeh.models``:
+    Runs before anything imports ``bokeh.models``. Each change keeps Bokeh's results
+    exactly (the built document is identical) and only drops repeated work:
 
     * ``Model.__init_subclass__`` builds an ``inspect.Signature`` for each of the ~500
       built-in model classes, only for ``help()`` and the docs (and registers doc
       examples): about a quarter of ``import bokeh.plotting, panel`` under wasm. The
       registration Bokeh needs is done by its metaclass, which still runs.
-    * ``HasProps._overridden_defaults`` walks the class MRO on every default lookup
-      (tens of thousands while the app's ~400 models are built and serialized). The
-      ``__overridden_defaults__`` it merges are fixed when each class is created, so
-      one result per class is exact.
+    * Property defaults: tens of thousands of default lookups while the app's ~330 models
+      are built and serialized; see ``_cache_property_defaults``.
+    * ``BOKEH_PERFORM_ERROR_DIAGNOSTICS=false`` (a Bokeh setting) skips building an
+      ``inspect.signature`` for each of the ~650 change callbacks Panel registers: a
+      check for programming errors, which the CPython tests of the same code still make.
     """
-    from bokeh.core.has_props import HasProps
     from bokeh.model.model import Model
 
     def init_subclass(cls) -> None:
         super(Model, cls).__init_subclass__()
 
     Model.__init_subclass__ = classmethod(init_subclass)
+    _cache_property_defaults()
+    os.environ["BOKEH_PERFORM_ERROR_DIAGNOSTICS"] = "false"
+
+
+def _cache_property_defaults() -> None:
+    """Answer Bokeh's per-lookup questions about defaults once per class and property.
+
+    * ``HasProps._overridden_defaults`` merges the class MRO's ``__overridden_defaults__``,
+      which are fixed when each class is created: one result per class.
+    * ``has_unstable_default`` walks the property type's parameters recursively: one
+      walk per property (the per-class override part is still asked each time).
+    * ``instance_default`` re-validates the default on every lookup: kept per class and
+      property when it is an immutable scalar (the same object either way) and no theme
+      overrides it.
+    * ``themed_values`` looked up a usually missing attribute through ``__getattr__``,
+      raising and catching an ``AttributeError`` each time.
+    """
+    from types import FunctionType
+
+    from bokeh.core.has_props import HasProps
+    from bokeh.core.property.descriptors import PropertyDescriptor
+    from bokeh.core.property.instance import InstanceDefault
 
     merge = HasProps._overridden_defaults.__func__
-    cache: dict[type, dict] = {}
+    overrides_by_class: dict[type, dict] = {}
 
     def overridden_defaults(cls) -> dict:
-        try:
-            return cache[cls]
-        except KeyError:
-            result = cache[cls] = merge(cls)
-            return result
+        if cls not in overrides_by_class:
+            overrides_by_class[cls] = merge(cls)
+        return overrides_by_class[cls]
+
+    may_be_unstable: dict[int, bool] = {}  # id(descriptor) -> its property type's answer
+
+    def has_unstable_default(self, obj) -> bool:
+        key = id(self)
+        if key not in may_be_unstable:
+            may_be_unstable[key] = self.property._may_have_unstable_default()
+        override = obj.__overridden_defaults__.get(self.name)
+        return may_be_unstable[key] or isinstance(override, (FunctionType, InstanceDefault))
+
+    immutable = (str, int, float, bool, type(None))
+    scalar_defaults: dict[tuple[type, str], object] = {}
+    instance_default = PropertyDescriptor.instance_default
+
+    def cached_instance_default(self, obj):
+        themed = obj.themed_values()
+        if themed is not None and self.name in themed:
+            return instance_default(self, obj)
+        key = (obj.__class__, self.name)
+        if key in scalar_defaults:
+            return scalar_defaults[key]
+        value = instance_default(self, obj)
+        if type(value) in immutable:
+            scalar_defaults[key] = value
+        return value
+
+    def themed_values(self) -> dict | None:
+        return self.__dict__.get("__themed_values__")
 
     HasProps._overridden_defaults = classmethod(overridden_defaults)
+    HasProps.themed_values = themed_values
+    PropertyDescriptor.has_unstable_default = has_unstable_default
+    PropertyDescriptor.instance_default = cached_instance_default
 
 
+def _use_template_bytecode() -> None:
+    """Give every Jinja environment a bytecode cache in ``TEMPLATE_BYTECODE``.
+
+    Panel and Bokeh compile ~20 Jinja templates while they are imported: about a tenth of
+    ``import bokeh.plotting, panel`` under wasm. build.py's preview step runs this same
+    code under Node with the folder empty, so the templates are compiled there, and ships
+    what it wrote (``packs/templates.pack``); the worker puts it back before Python
+    imports anything. Jinja keys each entry by template and file name and checks the
+    template's source checksum, so a missing or stale entry is just compiled again.
+    """
+    import jinja2
+
+    os.makedirs(TEMPLATE_BYTECODE, exist_ok=True)
+    cache = jinja2.FileSystemBytecodeCache(TEMPLATE_BYTECODE)
+    init = jinja2.Environment.__init__
+
+    def init_with_cache(self, *args, **kwargs) -> None:
+        init(self, *args, **kwargs)
+        if self.bytecode_cache is None:
+            self.bytecode_cache = cache
+
+    jinja2.Environment.__init__ = init_with_cache
+
+
+_use_template_bytecode()  # first: before anything makes a Jinja environment
 _lighten_bokeh()
 
 
@@ -81,15 +162,36 @@ async def run_app(code: str, send_patch) -> tuple[str, str, str]:
     """Run the app script in a fresh namespace; return Panel's render JSON strings."""
     global _send_patch
     _send_patch = send_patch
-    from panel.io.pyodide import init_doc, write_doc
+    from panel.io.pyodide import write_doc
 
     try:
-        init_doc()
+        _init_doc()
         namespace = {"__name__": "__main__", "__file__": "main.py"}
         await pyodide.code.eval_code_async(code, namespace, filename="main.py")
         return await write_doc()
     finally:
         gc.enable()
+
+
+def _init_doc() -> None:
+    """Panel's ``init_doc`` (a document with a mock server session), with Bokeh's
+    sequential model ids left on.
+
+    Panel switches the worker to random ids. Sequential ones make the document built for
+    a given link the same on every run, so build.py can render the plain link's document
+    ahead of time (the page's preview) and the page can link that render to the worker's
+    document instead of rendering it again.
+    """
+    from bokeh.document import Document
+    from bokeh.io.doc import set_curdoc
+    from panel.io.document import MockSessionContext
+    from panel.io.state import state
+
+    doc = Document()
+    set_curdoc(doc)
+    doc.hold()
+    doc._session_context = lambda: MockSessionContext(document=doc)
+    state.curdoc = doc
 
 
 def link_document() -> None:

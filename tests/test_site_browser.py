@@ -7,6 +7,8 @@ Bokeh document (sources carry stable names) and compared with CPython.
 
 from __future__ import annotations
 
+import gzip
+import json
 import threading
 import time
 
@@ -19,6 +21,7 @@ from browser_support import (
     wait_for_worker_ready,
     wait_until,
 )
+from site_files import read_pack
 
 playwright = pytest.importorskip("playwright.sync_api")
 
@@ -48,6 +51,12 @@ COUNT_STREAMS_JS = """() => {
 }"""
 
 
+TEMPLATE_FILES_JS = """() => self.pyodide.runPython(
+    'import os, _layerlab_worker as w; sorted(os.listdir(w.TEMPLATE_BYTECODE))').toJs()"""
+# How the page started: the preview's fate (see head.html) and how many documents it drew.
+PREVIEW_JS = "() => [window.layerlabPreview ?? null, Bokeh.documents.length]"
+
+
 @pytest.fixture
 def open_site(site_server, tmp_path):
     """Open the site (optionally with a query) in a fresh browser; yields (page, log)."""
@@ -55,10 +64,12 @@ def open_site(site_server, tmp_path):
         browser = launch_browser(pw)
         log = BrowserLog()
 
-        def open_page(query: str = ""):
+        def open_page(query: str = "", routes: dict | None = None):
             context = new_observed_context(browser, log, viewport={"width": 1440, "height": 1000})
             page = context.new_page()
             page.on("dialog", lambda dialog: (log.page_errors.append("dialog"), dialog.dismiss()))
+            for pattern, handler in (routes or {}).items():
+                page.route(pattern, handler)
             page.goto(site_server.url + query)
             wait_for_worker_ready(page, timeout_ms=90_000)
             return page
@@ -89,9 +100,15 @@ def assert_only_site_files_served(site_server) -> None:
     assert not failed, failed
 
 
-def test_site_trains_offline_and_matches_cpython(open_site, site_server, request):
+def test_site_trains_offline_and_matches_cpython(open_site, site_server, built_site, request):
     open_page, log = open_site
     page = open_page()
+    # The build-time preview was linked to the worker's document: rendered once, not twice.
+    assert page.evaluate(PREVIEW_JS) == ["linked", 1]
+    # Every Jinja template came from the shipped bytecode: a template compiled here would
+    # have added a file (its key holds the template's path, which must match the build's).
+    shipped = read_pack(built_site / "packs" / "templates.pack.gz")
+    assert page.workers[0].evaluate(TEMPLATE_FILES_JS) == sorted(shipped)
     architecture = page.locator(".ll-arch", has_text="Network:")
 
     # Layer sizes through the text field, λ through its slider (keyboard).
@@ -168,6 +185,35 @@ def test_python_reads_the_page_url_at_script_time(open_site):
     page = open_page(query)
     name = page.workers[0].evaluate("() => self.pyodide.runPython('import js; js.name')")
     assert name == query
+    assert page.evaluate(PREVIEW_JS) == [None, 1]  # a link with settings: no preview
+    log.assert_clean()
+
+
+def stale_preview(route) -> None:
+    """The site's preview with one visible difference, as a stale build would serve it."""
+    preview = json.loads(gzip.decompress(route.fetch().body()))
+    assert '"label": "Copy link"' in preview[0]
+    preview[0] = preview[0].replace('"label": "Copy link"', '"label": "Stale link"')
+    route.fulfill(body=gzip.compress(json.dumps(preview).encode()))
+
+
+@pytest.mark.parametrize(
+    ("serve_preview", "fate"),
+    [(stale_preview, "replaced"), (lambda route: route.fulfill(status=404), "failed")],
+    ids=["stale", "missing"],
+)
+def test_a_stale_or_missing_preview_gives_way_to_the_workers_render(open_site, serve_preview, fate):
+    open_page, log = open_site
+    page = open_page(routes={"**/preview.json.gz": serve_preview})
+    assert page.evaluate(PREVIEW_JS)[0] == fate
+    assert page.get_by_role("button", name="Copy link").is_visible()
+    assert page.get_by_role("button", name="Stale link").count() == 0
+    assert page.evaluate("() => document.querySelectorAll('[inert]').length") == 0
+    page.get_by_role("button", name="Step").click()
+    wait_until(lambda: len(column(page, "cost_source", "train_cost") or []) >= 1)
+    if fate == "failed":  # the browser itself reports the 404: that one error is expected
+        assert len(log.console_errors) == 1
+        assert "404" in log.console_errors.pop()
     log.assert_clean()
 
 
@@ -210,6 +256,7 @@ def test_plain_build_without_the_fast_start_pack_works_too(build_module, tmp_pat
             page = new_observed_context(browser, log).new_page()
             page.goto(f"http://127.0.0.1:{server.server_port}/")
             wait_for_worker_ready(page, timeout_ms=120_000)
+            assert page.evaluate(PREVIEW_JS) == [None, 1]  # only the fast build has one
             page.get_by_role("button", name="Step").click()
             wait_until(lambda: len(column(page, "cost_source", "train_cost") or []) >= 1)
             browser.close()

@@ -9,21 +9,9 @@ import urllib.request
 import zipfile
 
 import pytest
+from site_files import read_pack
 
 SIZE_LIMIT = 22_000_000  # bytes, the self-contained site's budget
-
-
-def read_pack(path) -> dict[str, bytes]:
-    """Decode a site-packages pack exactly as worker.js does."""
-    data = gzip.decompress(path.read_bytes())
-    header_length = int.from_bytes(data[:4], "little")
-    index = json.loads(data[4 : 4 + header_length])
-    files, offset = {}, 4 + header_length
-    for name, size in index:
-        files[name] = data[offset : offset + size]
-        offset += size
-    assert offset == len(data)
-    return files
 
 
 def test_verify_refuses_a_mismatched_file(build_module, tmp_path):
@@ -113,6 +101,29 @@ def test_pack_holds_the_app_and_bytecode_for_what_it_imports(built_site):
     pyc = pack["panel/__pycache__/__init__.cpython-312.pyc"]
     assert int.from_bytes(pyc[4:8], "little") == 0b01  # hash-based, unchecked
     assert not any(name.startswith(("panel/dist/", "bokeh/server/static/")) for name in pack)
+
+
+def test_preview_is_the_plain_links_document_with_sequential_ids(built_site):
+    docs_json, render_items, root_ids = json.loads(
+        gzip.decompress((built_site / "preview.json.gz").read_bytes())
+    )
+    (document,) = json.loads(docs_json).values()
+    roots = json.loads(root_ids)
+    assert [root["id"] for root in document["roots"]] == roots
+    assert all(re.fullmatch(r"p\d+", model_id) for model_id in roots)
+    assert json.loads(render_items)[0]["root_ids"] == roots
+    assert document["title"] == "Layer Lab"
+    assert '"label": "Copy link"' in docs_json
+    assert '"panel/1.9.4/dist/css/' in docs_json  # stylesheets relative to the page
+    assert 'const PREVIEW = "preview.json.gz";' in (built_site / "index.html").read_text()
+
+
+def test_template_pack_holds_jinja_bytecode_for_the_templates_panel_and_bokeh_load(built_site):
+    templates = read_pack(built_site / "packs" / "templates.pack.gz")
+    assert len(templates) >= 15
+    for name, data in templates.items():
+        assert re.fullmatch(r"__jinja2_[0-9a-f]{40}\.cache", name)
+        assert data.startswith(b"j2")  # Jinja's bytecode-cache magic
 
 
 @pytest.mark.parametrize(

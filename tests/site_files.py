@@ -1,0 +1,20 @@
+"""Reading the built site's packs (``packs/*.pack.gz``) exactly as worker.js does."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+
+def read_pack(path: Path) -> dict[str, bytes]:
+    """``{path: bytes}`` of a pack: ``[u32 LE header length][JSON [[path, size], ...]][bytes]``."""
+    data = gzip.decompress(path.read_bytes())
+    header_length = int.from_bytes(data[:4], "little")
+    index = json.loads(data[4 : 4 + header_length])
+    files, offset = {}, 4 + header_length
+    for name, size in index:
+        files[name] = data[offset : offset + size]
+        offset += size
+    assert offset == len(data)
+    return files
