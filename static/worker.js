@@ -42,36 +42,19 @@ function status(msg) {
   self.postMessage({type: "status", msg});
 }
 
-/* Compile the pack's extension modules (numpy's) while Pyodide boots. When Python
- * imports them, V8 finds the same bytes compiled already (its native module cache)
- * instead of compiling them on the spot: measured ~10% of `import numpy`. */
-function compileLibraries(pack) {
-  const compiled = [];
-  forEachPackedFile(pack, (path, bytes) => {
-    if (path.endsWith(".so")) compiled.push(WebAssembly.compile(bytes.slice()));
-  });
-  return Promise.all(compiled);
-}
-
-/* The site-packages pack: [u32 little-endian header length][JSON [[path, size], ...]][bytes]. */
-function forEachPackedFile(pack, visit) {
+/* A pack: [u32 little-endian header length][JSON [[path, size], ...]][bytes]. */
+function writePack(FS, root, pack) {
   const view = new DataView(pack.buffer, pack.byteOffset, pack.byteLength);
   const headerLength = view.getUint32(0, true);
   const index = JSON.parse(new TextDecoder().decode(pack.subarray(4, 4 + headerLength)));
+  const made = new Set();
   let offset = 4 + headerLength;
   for (const [path, size] of index) {
-    visit(path, pack.subarray(offset, offset + size));
-    offset += size;
-  }
-}
-
-function writePack(FS, root, pack) {
-  const made = new Set();
-  forEachPackedFile(pack, (path, bytes) => {
     const dir = root + "/" + path.split("/").slice(0, -1).join("/");
     if (!made.has(dir)) { FS.mkdirTree(dir); made.add(dir); }
-    FS.writeFile(root + "/" + path, bytes, {canOwn: true});
-  });
+    FS.writeFile(root + "/" + path, pack.subarray(offset, offset + size), {canOwn: true});
+    offset += size;
+  }
 }
 
 async function installWheels(pyodide) {
@@ -88,7 +71,6 @@ async function boot() {
   importScripts(new URL(CONFIG.indexURL + "pyodide.js", BASE).href);
   const packBytes = CONFIG.pack ? fetchBytes(CONFIG.pack) : null;
   const templateBytes = CONFIG.templates ? fetchBytes(CONFIG.templates) : null;
-  const libraries = packBytes && packBytes.then(compileLibraries);
   const options = {
     indexURL: new URL(CONFIG.indexURL, BASE).href,
     // As given (relative for a local site): build.py renders the preview with the same
@@ -104,7 +86,6 @@ async function boot() {
     const site = pyodide.runPython("import sysconfig; sysconfig.get_path('purelib')");
     writePack(pyodide.FS, site, await packBytes);
     pyodide.runPython("import importlib; importlib.invalidate_caches()");
-    self.compiledLibraries = await libraries;  // held: the cache only keeps live modules
     if (templateBytes) {  // Jinja bytecode compiled at build time (see worker_bootstrap.py)
       writePack(pyodide.FS, CONFIG.templateBytecode, await templateBytes);
     }
