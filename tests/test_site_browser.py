@@ -206,7 +206,7 @@ def test_a_stale_or_missing_preview_gives_way_to_the_workers_render(open_site, s
     open_page, log = open_site
     page = open_page(routes={"**/preview.json.gz": serve_preview})
     assert page.evaluate(PREVIEW_JS)[0] == fate
-    assert page.get_by_role("button", name="Copy link").is_visible()
+    page.get_by_role("button", name="Copy link").wait_for(state="visible", timeout=10_000)
     assert page.get_by_role("button", name="Stale link").count() == 0
     assert page.evaluate("() => document.querySelectorAll('[inert]').length") == 0
     page.get_by_role("button", name="Step").click()

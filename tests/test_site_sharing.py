@@ -105,7 +105,7 @@ def test_a_hostile_link_shows_a_notice_and_the_app_still_works(open_site):
         "&optimizer=%3Cimg%20src=x%20onerror=alert(1)%3E&nonsense=1"
     )
     notice = page.locator(".ll-notice")
-    assert notice.is_visible()
+    notice.wait_for(state="visible", timeout=10_000)  # drawn with the page, maybe a frame late
     text = notice.inner_text()
     assert "lambd='99' is above the maximum: used 10" in text
     assert "Unknown setting 'nonsense'" in text
