@@ -199,10 +199,16 @@ def stale_preview(route) -> None:
 
 @pytest.mark.parametrize(
     ("serve_preview", "fate"),
-    [(stale_preview, "replaced"), (lambda route: route.fulfill(status=404), "failed")],
-    ids=["stale", "missing"],
+    [
+        (stale_preview, "replaced"),
+        (lambda route: route.fulfill(status=404), "failed"),
+        (lambda route: None, "abandoned"),  # never answered: Python must not wait for it
+    ],
+    ids=["stale", "missing", "stalled"],
 )
-def test_a_stale_or_missing_preview_gives_way_to_the_workers_render(open_site, serve_preview, fate):
+def test_a_stale_missing_or_stalled_preview_gives_way_to_the_workers_render(
+    open_site, serve_preview, fate
+):
     open_page, log = open_site
     page = open_page(routes={"**/preview.json.gz": serve_preview})
     assert page.evaluate(PREVIEW_JS)[0] == fate
