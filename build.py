@@ -43,7 +43,9 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import threading
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import ClassVar
@@ -1094,6 +1096,21 @@ def make_server(
         directory=str(site),
     )
     return SiteServer(("127.0.0.1", port), handler)
+
+
+@contextlib.contextmanager
+def serving_in_background(site: Path, *, request_log: list | None = None) -> Iterator[str]:
+    """Serve ``site`` quietly on 127.0.0.1 (a free port) from a thread; yields its URL.
+
+    For the tests and benchmarks: the server stops when the block ends.
+    """
+    server = make_server(site, 0, quiet=True, request_log=request_log)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def site_is_stale(site: Path = SITE) -> bool:

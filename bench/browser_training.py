@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -53,30 +52,24 @@ def cpython_seconds(iterations: int, repeats: int) -> tuple[float, str, float]:
 
 def browser_seconds(iterations: int, repeats: int) -> tuple[float, str, float]:
     """Best time for ``iterations`` steps inside the built site's Pyodide worker."""
-    server = build.make_server(build.SITE, 0, quiet=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        with sync_playwright() as pw:
-            browser = launch_browser(pw)
-            log = BrowserLog()
-            page = new_observed_context(browser, log).new_page()
-            page.goto(f"http://127.0.0.1:{server.server_port}/")
-            wait_for_worker_ready(page, timeout_ms=120_000)
-            time.sleep(1)  # let the first render settle
-            code = TIMING_CODE.format(iterations=iterations, repeats=repeats)
-            result = page.workers[0].evaluate(
-                """(code) => {
-                    const ns = self.pyodide.toPy({});
-                    self.pyodide.runPython(code, {globals: ns});
-                    return ns.get("result").toJs();
-                }""",
-                code,
-            )
-            log.assert_clean()
-            browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
+    with build.serving_in_background(build.SITE) as url, sync_playwright() as pw:
+        browser = launch_browser(pw)
+        log = BrowserLog()
+        page = new_observed_context(browser, log).new_page()
+        page.goto(url)
+        wait_for_worker_ready(page, timeout_ms=120_000)
+        time.sleep(1)  # let the first render settle
+        code = TIMING_CODE.format(iterations=iterations, repeats=repeats)
+        result = page.workers[0].evaluate(
+            """(code) => {
+                const ns = self.pyodide.toPy({});
+                self.pyodide.runPython(code, {globals: ns});
+                return ns.get("result").toJs();
+            }""",
+            code,
+        )
+        log.assert_clean()
+        browser.close()
     return tuple(result)
 
 

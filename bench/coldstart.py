@@ -19,7 +19,6 @@ import argparse
 import math
 import statistics
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -104,13 +103,11 @@ def main() -> None:
     if not (args.site / "index.html").exists():
         sys.exit(f"{args.site} has no index.html: run `python build.py` first")
     served: list = []
-    server = build.make_server(args.site, 0, quiet=True, request_log=served)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_port}/{args.query}"
-    with sync_playwright() as pw:
-        runs = [one_run(pw, url, served, args.site) for _ in range(args.runs)]
-    server.shutdown()
-    server.server_close()
+    with (
+        build.serving_in_background(args.site, request_log=served) as url,
+        sync_playwright() as pw,
+    ):
+        runs = [one_run(pw, url + args.query, served, args.site) for _ in range(args.runs)]
     print_table(runs, *build.site_size(args.site))
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import importlib.util
 import sys
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,11 +52,5 @@ class SiteServer:
 def site_server(build_module, built_site) -> Iterator[SiteServer]:
     """``site/`` served on 127.0.0.1 (free port) with build.py's MIME types."""
     requests: list[tuple[str, int]] = []
-    server = build_module.make_server(built_site, 0, quiet=True, request_log=requests)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield SiteServer(f"http://127.0.0.1:{server.server_port}/", requests)
-    finally:
-        server.shutdown()
-        server.server_close()
+    with build_module.serving_in_background(built_site, request_log=requests) as url:
+        yield SiteServer(url, requests)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import threading
 import time
 
 import numpy as np
@@ -253,22 +252,19 @@ def test_service_worker_makes_a_visited_site_work_offline(site_server):
 def test_plain_build_without_the_fast_start_pack_works_too(build_module, tmp_path):
     site = build_module.build(mode="plain", site=tmp_path / "site")
     requests: list = []
-    server = build_module.make_server(site, 0, quiet=True, request_log=requests)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        with playwright.sync_playwright() as pw:
-            browser = launch_browser(pw)
-            log = BrowserLog()
-            page = new_observed_context(browser, log).new_page()
-            page.goto(f"http://127.0.0.1:{server.server_port}/")
-            wait_for_worker_ready(page, timeout_ms=120_000)
-            assert page.evaluate(PREVIEW_JS) == [None, 1]  # only the fast build has one
-            page.get_by_role("button", name="Step").click()
-            wait_until(lambda: len(column(page, "cost_source", "train_cost") or []) >= 1)
-            browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
+    with (
+        build_module.serving_in_background(site, request_log=requests) as url,
+        playwright.sync_playwright() as pw,
+    ):
+        browser = launch_browser(pw)
+        log = BrowserLog()
+        page = new_observed_context(browser, log).new_page()
+        page.goto(url)
+        wait_for_worker_ready(page, timeout_ms=120_000)
+        assert page.evaluate(PREVIEW_JS) == [None, 1]  # only the fast build has one
+        page.get_by_role("button", name="Step").click()
+        wait_until(lambda: len(column(page, "cost_source", "train_cost") or []) >= 1)
+        browser.close()
     log.assert_clean()
     assert any(path.startswith("/wheels/") for path, _ in requests)
     assert [path for path, code in requests if code >= 400] == []
