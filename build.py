@@ -779,6 +779,7 @@ globalThis.XMLHttpRequest = class {};  // panel.io.pyodide imports it; never cal
   }
   pyodide.runPython("import importlib; importlib.invalidate_caches()");
   pyodide.FS.writeFile("/home/pyodide/_layerlab_worker.py", fs.readFileSync(bootstrap));
+  pyodide.FS.mkdirTree(templateDir);  // empty: the bootstrap's template cache fills it
   const bridge = pyodide.pyimport("_layerlab_worker");
   pyodide.runPython("import numpy");
   pyodide.runPython("import bokeh.plotting, panel");

@@ -139,10 +139,13 @@ def _use_template_bytecode() -> None:
     what it wrote (``packs/templates.pack``); the worker puts it back before Python
     imports anything. Jinja keys each entry by template and file name and checks the
     template's source checksum, so a missing or stale entry is just compiled again.
+    Without the folder (``--plain`` and ``--cdn`` sites ship none) nothing is cached:
+    writing bytecode that no later start would read is only start-up work.
     """
+    if not os.path.isdir(TEMPLATE_BYTECODE):
+        return
     import jinja2
 
-    os.makedirs(TEMPLATE_BYTECODE, exist_ok=True)
     cache = jinja2.FileSystemBytecodeCache(TEMPLATE_BYTECODE)
     init = jinja2.Environment.__init__
 
