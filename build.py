@@ -750,25 +750,29 @@ def write_pack(work: Path, out: Path) -> int:
     return len(files)
 
 
+def packed_site_packages(inputs: Inputs, app: Path, cache: Path) -> Path:
+    """The fast build's work folder (``compile_bytecode``) with its pack written:
+    ``site-packages.pack.gz`` (numpy and packaging from the lock, then the pure wheels)."""
+    wheels = [inputs.lock_wheels["numpy"], inputs.lock_wheels["packaging"], *inputs.wheels]
+    work = compile_bytecode(inputs, wheels, app, cache)
+    pack = work / "site-packages.pack.gz"
+    if not pack.exists():
+        log(f"site-packages pack: {write_pack(work, pack)} files")
+    return work
+
+
 # --- the preview: the plain link's document, rendered ahead of time ----------------
 
-NODE_PREVIEW = r"""
-// Build the app's document exactly as the page's worker does (same Pyodide, stdlib,
-// pack, bootstrap and the same sequence of Python calls as worker.js). Writes the JSON
-// strings the worker would send for a link without settings, and a pack of the Jinja
-// bytecode the bootstrap's template cache wrote on the way.
+NODE_WORKER_PYODIDE = r"""
+// Pyodide under Node, set up as the page's worker sets it up (worker.js's boot()): the
+// same runtime, stdlib bytecode, site-packages pack and bootstrap module.
 const fs = require("fs"), zlib = require("zlib");
-const [pyodideDir, stdlib, pack, bootstrap, app, panelRoot, templateDir, out] =
-  process.argv.slice(2);
-const { loadPyodide } = require(pyodideDir + "/pyodide.js");
 globalThis.XMLHttpRequest = class {};  // panel.io.pyodide imports it; never called here
-(async () => {
-  const pyodide = await loadPyodide({
-    indexURL: pyodideDir + "/", stdLibURL: stdlib, env: {PANEL_CDN_ROOT: panelRoot},
-  });
-  const bytes = zlib.gunzipSync(fs.readFileSync(pack));
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const headerLength = view.getUint32(0, true);
+async function workerPyodide(pyodideDir, stdlib, pack, bootstrap, options = {}) {
+  const { loadPyodide } = require(pyodideDir + "/pyodide.js");
+  const pyodide = await loadPyodide({indexURL: pyodideDir + "/", stdLibURL: stdlib, ...options});
+  const bytes = zlib.gunzipSync(fs.readFileSync(pack));  // a pack: see worker.js's writePack
+  const headerLength = bytes.readUInt32LE(0);
   const index = JSON.parse(bytes.subarray(4, 4 + headerLength).toString());
   const site = pyodide.runPython("import sysconfig; sysconfig.get_path('purelib')");
   let offset = 4 + headerLength;
@@ -779,6 +783,21 @@ globalThis.XMLHttpRequest = class {};  // panel.io.pyodide imports it; never cal
   }
   pyodide.runPython("import importlib; importlib.invalidate_caches()");
   pyodide.FS.writeFile("/home/pyodide/_layerlab_worker.py", fs.readFileSync(bootstrap));
+  return pyodide;
+}
+"""
+
+# Run after NODE_WORKER_PYODIDE (in one script).
+NODE_PREVIEW = r"""
+// Build the app's document exactly as the page's worker does (same Pyodide, stdlib,
+// pack, bootstrap and the same sequence of Python calls as worker.js). Writes the JSON
+// strings the worker would send for a link without settings, and a pack of the Jinja
+// bytecode the bootstrap's template cache wrote on the way.
+const [pyodideDir, stdlib, pack, bootstrap, app, panelRoot, templateDir, out] =
+  process.argv.slice(2);
+(async () => {
+  const pyodide = await workerPyodide(
+    pyodideDir, stdlib, pack, bootstrap, {env: {PANEL_CDN_ROOT: panelRoot}});
   pyodide.FS.mkdirTree(templateDir);  // empty: the bootstrap's template cache fills it
   const bridge = pyodide.pyimport("_layerlab_worker");
   pyodide.runPython("import numpy");
@@ -810,7 +829,8 @@ def build_preview(inputs: Inputs, work: Path, app: Path, panel_root: str, cache:
     """
     bootstrap = STATIC / "worker_bootstrap.py"
     pack = work / "site-packages.pack.gz"
-    digest = hashlib.sha256(NODE_PREVIEW.encode() + panel_root.encode())
+    script_text = NODE_WORKER_PYODIDE + NODE_PREVIEW
+    digest = hashlib.sha256(script_text.encode() + panel_root.encode())
     for path in (pack, work / "python_stdlib_pyc.zip", bootstrap, app):
         digest.update(path.read_bytes())
     out = cache / f"preview-{digest.hexdigest()[:16]}"
@@ -822,7 +842,7 @@ def build_preview(inputs: Inputs, work: Path, app: Path, panel_root: str, cache:
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
     script = staging / "preview.js"
-    script.write_text(NODE_PREVIEW)
+    script.write_text(script_text)
     log("rendering the preview inside Pyodide under Node (once per input change)")
     args = [str(inputs.pyodide_dir), str(work / "python_stdlib_pyc.zip"), str(pack)]
     args += [str(bootstrap), str(app), panel_root, TEMPLATE_BYTECODE, str(staging)]
@@ -858,15 +878,12 @@ def assemble_local(inputs: Inputs, site: Path, app: Path, *, fast: bool, cache: 
     copy_pyodide_core(inputs, site, cache, stdlib=not fast)
     config["gzipped"].append("pyodide.asm.wasm")
     if fast:
-        wheels = [inputs.lock_wheels["numpy"], inputs.lock_wheels["packaging"], *inputs.wheels]
-        work = compile_bytecode(inputs, wheels, app, cache)
+        work = packed_site_packages(inputs, app, cache)
         packs = site / "packs"
         packs.mkdir()
         stdlib = cached_gzip(work / "python_stdlib_pyc.zip", cache)
         shutil.copyfile(stdlib, packs / "python_stdlib.zip.gz")
         pack = work / "site-packages.pack.gz"
-        if not pack.exists():
-            log(f"site-packages pack: {write_pack(work, pack)} files")
         shutil.copyfile(pack, packs / pack.name)
         config.update(stdlib="packs/python_stdlib.zip", pack="packs/site-packages.pack")
         preview = build_preview(inputs, work, app, config["panelRoot"], cache)
