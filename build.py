@@ -18,7 +18,8 @@ it, every PyPI file against a pinned sha256. A warm rebuild needs no network.
 
 Fast start (the default): instead of micropip installing 20 wheels, one gzipped
 "pack" of site-packages (with bytecode for the modules the app imports) is
-written into Pyodide's file system from JS, and the standard library is
+written into Pyodide's file system from JS (inflated by a helper worker,
+``static/unpack.js``, while Pyodide boots), and the standard library is
 replaced by a bytecode-only copy. Both are compiled by Pyodide 0.27.7 itself,
 run under Node, as unchecked-hash .pyc (so unpacking does not make them stale).
 The fast build also renders the document the worker builds for a link without
@@ -781,7 +782,10 @@ async function workerPyodide(pyodideDir, stdlib, pack, bootstrap, options = {}) 
     pyodide.FS.writeFile(site + "/" + path, bytes.subarray(offset, offset + size));
     offset += size;
   }
-  pyodide.runPython("import importlib; importlib.invalidate_caches()");
+  // Python may have listed site-packages while starting: drop that listing. (Not
+  // importlib.invalidate_caches(): that re-reads the stdlib zip's index once per
+  // zipimporter, ~0.1 s.)
+  pyodide.runPython(`import sys; sys.path_importer_cache.pop(${JSON.stringify(site)}, None)`);
   pyodide.FS.writeFile("/home/pyodide/_layerlab_worker.py", fs.readFileSync(bootstrap));
   return pyodide;
 }
@@ -867,6 +871,7 @@ def base_config(app: Path) -> dict:
         "gzipped": [],
         "preview": None,
         "templates": None,
+        "unpacker": None,
         "bootstrap": (STATIC / "worker_bootstrap.py").read_text(),
         "app": app.read_text(),
     }
@@ -891,8 +896,9 @@ def assemble_local(inputs: Inputs, site: Path, app: Path, *, fast: bool, cache: 
         shutil.copyfile(preview / "templates.pack.gz", packs / "templates.pack.gz")
         config.update(preview=PREVIEW, templates="packs/templates.pack")
         config["templateBytecode"] = TEMPLATE_BYTECODE
-        config["gzipped"].append("templates.pack")
-        config["gzipped"] += ["python_stdlib.zip", "site-packages.pack"]
+        config["gzipped"].append("python_stdlib.zip")
+        shutil.copyfile(STATIC / "unpack.js", site / "unpack.js")
+        config["unpacker"] = "unpack.js"  # fetches and inflates the packs on its own thread
     else:
         for path in inputs.lock_wheels.values():  # loadPackage finds them via the lock
             shutil.copyfile(path, site / "pyodide" / path.name)
@@ -942,7 +948,7 @@ def external_urls(site: Path) -> list[str]:
     for path in site.rglob("*"):
         if path.name == PREVIEW:
             text = gzip.decompress(path.read_bytes()).decode()
-        elif path.suffix in (".html", ".css") or path.name in ("app.js", "sw.js"):
+        elif path.suffix in (".html", ".css") or path.name in ("app.js", "unpack.js", "sw.js"):
             text = path.read_text(errors="replace")
         else:
             continue

@@ -32,10 +32,23 @@ async function fetchInflated(url) {
   return response.body.pipeThrough(new DecompressionStream("gzip"));
 }
 
-async function fetchBytes(url) {
-  const response = await self.fetch(new URL(url, BASE).href);
-  if (!response.ok) throw new Error(`Could not fetch ${url}: HTTP ${response.status}`);
-  return new Uint8Array(await response.arrayBuffer());
+/* The packs' bytes, fetched and inflated by the helper worker CONFIG.unpacker (see
+ * unpack.js) while this thread boots Pyodide. */
+function unpackInHelper(names) {
+  const helper = new Worker(new URL(CONFIG.unpacker, BASE).href);
+  const unpacked = new Promise((resolve, reject) => {
+    helper.onmessage = (event) => {
+      helper.terminate();
+      if (event.data.error) reject(new Error(event.data.error));
+      else resolve(event.data.buffers.map((buffer) => new Uint8Array(buffer)));
+    };
+    helper.onerror = (event) => {
+      helper.terminate();
+      reject(new Error(`The pack unpacker failed: ${event.message}`));
+    };
+  });
+  helper.postMessage(names.map((name) => new URL(name, BASE).href));
+  return unpacked;
 }
 
 function status(msg) {
@@ -69,8 +82,7 @@ async function installWheels(pyodide) {
 
 async function boot() {
   importScripts(new URL(CONFIG.indexURL + "pyodide.js", BASE).href);
-  const packBytes = CONFIG.pack ? fetchBytes(CONFIG.pack) : null;
-  const templateBytes = CONFIG.templates ? fetchBytes(CONFIG.templates) : null;
+  const packs = CONFIG.pack ? unpackInHelper([CONFIG.pack, CONFIG.templates]) : null;
   const options = {
     indexURL: new URL(CONFIG.indexURL, BASE).href,
     // As given (relative for a local site): build.py renders the preview with the same
@@ -81,14 +93,17 @@ async function boot() {
   status("Loading the Python runtime (Pyodide)");
   const pyodide = await loadPyodide(options);
   mark("pyodide");
-  if (packBytes) {
+  if (packs) {
     status("Unpacking packages");
+    const [sitePackages, templates] = await packs;
     const site = pyodide.runPython("import sysconfig; sysconfig.get_path('purelib')");
-    writePack(pyodide.FS, site, await packBytes);
-    pyodide.runPython("import importlib; importlib.invalidate_caches()");
-    if (templateBytes) {  // Jinja bytecode compiled at build time (see worker_bootstrap.py)
-      writePack(pyodide.FS, CONFIG.templateBytecode, await templateBytes);
-    }
+    writePack(pyodide.FS, site, sitePackages);
+    // Python may have listed site-packages while starting: drop that listing. (Not
+    // importlib.invalidate_caches(): that re-reads the stdlib zip's index once per
+    // zipimporter, ~0.1 s.)
+    pyodide.runPython(`import sys; sys.path_importer_cache.pop(${JSON.stringify(site)}, None)`);
+    // Jinja bytecode compiled at build time (see worker_bootstrap.py)
+    writePack(pyodide.FS, CONFIG.templateBytecode, templates);
   } else {
     await installWheels(pyodide);
   }
