@@ -130,6 +130,115 @@ def _cache_property_defaults() -> None:
     PropertyDescriptor.instance_default = cached_instance_default
 
 
+PARAM_VERSION = "2.4.2"  # the param whose class-creation step _lighten_param restates
+
+
+def _lighten_param() -> None:
+    """Cut param's class-creation cost: ~40% of ``import bokeh.plotting, panel`` under wasm.
+
+    For each parameter of each new ``Parameterized`` class (~1,200 while Panel is
+    imported), param's ``ParameterizedMetaclass.__param_inheritance`` walks the whole MRO
+    once per slot (~18 slots, MROs of ~15 classes), reading every slot through
+    ``Parameter.__getattribute__``, a Python-level override. This replacement computes the
+    same slot values with the same rules, in the same order, but looks at each class of
+    the MRO once (the original skips the ones that do not define the parameter anyway) and
+    reads slots of bound parameters directly (the override only differs for unbound ones).
+    When the result must be validated and validation fails, param's own method runs, so
+    its error is raised as before. Only for the param version it restates; tests compare
+    every parameter's every slot of every Panel/Bokeh/Layer Lab class with and without it.
+    """
+    import copy
+
+    import param
+    from param.parameterized import (
+        Parameter,
+        ParameterizedMetaclass,
+        Undefined,
+        _is_mutable_container,
+    )
+
+    if param.__version__ != PARAM_VERSION:
+        return
+    original = ParameterizedMetaclass._ParameterizedMetaclass__param_inheritance
+    read = object.__getattribute__
+
+    def directly_readable(definer) -> bool:
+        return (
+            isinstance(definer, Parameter)
+            and type(definer).__getattribute__ is Parameter.__getattribute__
+            and read(definer, "name") is not None
+        )
+
+    def param_inheritance(mcs, param_name: str, param: Parameter) -> None:
+        slots = dict.fromkeys(getattr(type(param), "_all_slots_", ()))
+        param.owner = mcs
+        del slots["owner"]
+        if "objtype" in slots:
+            param.objtype = mcs
+            del slots["objtype"]
+        # What the MRO's classes define under this name, in MRO order.
+        definers = [d for d in (c.__dict__.get(param_name) for c in mcs.__mro__) if d is not None]
+        type_change = False
+        for super_param in definers:
+            if not isinstance(super_param, Parameter):
+                continue
+            if super_param.instantiate is True:
+                param.instantiate = True
+            if not issubclass(type(super_param), type(param)):
+                type_change = True
+        del slots["instantiate"]
+        readers = [(d, read if directly_readable(d) else getattr) for d in definers]
+
+        callables = {}
+        slot_values = {}
+        slot_overridden = False
+        for slot in slots:
+            for definer, get in readers:
+                try:
+                    new_value = get(definer, slot)
+                except AttributeError:
+                    continue
+                old_value = slot_values.get(slot, Undefined)
+                if new_value is Undefined or new_value is old_value:
+                    continue
+                if old_value is Undefined:
+                    slot_values[slot] = new_value
+                    if slot_overridden or type_change:
+                        break
+                else:
+                    if slot not in param._non_validated_slots:
+                        slot_overridden = True
+                    break
+            if slot_values.get(slot, Undefined) is Undefined:
+                default = param._slot_defaults[slot]
+                if slot != "default_factory" and callable(default):
+                    callables[slot] = default
+                else:
+                    slot_values[slot] = default
+            elif slot == "allow_refs" and param.name is not None:
+                explicit_no_refs = mcs._param__private.explicit_no_refs
+                if param.allow_refs is False:
+                    explicit_no_refs.append(param.name)
+                elif param.allow_refs is True and param.name in explicit_no_refs:
+                    explicit_no_refs.remove(param.name)
+
+        for slot, value in slot_values.items():
+            setattr(param, slot, value)
+            if slot != "default" and _is_mutable_container(getattr(param, slot)):
+                setattr(param, slot, copy.copy(getattr(param, slot)))
+        for slot, make in callables.items():
+            setattr(param, slot, make(param))
+        param._update_state()
+        if type_change or (slot_overridden and param.default is not None):
+            try:
+                param._validate(param.default)
+            except Exception:
+                original(mcs, param_name, param)  # raises param's own error
+                raise
+
+    ParameterizedMetaclass._ParameterizedMetaclass__param_inheritance = param_inheritance
+
+
 def _use_template_bytecode() -> None:
     """Give every Jinja environment a bytecode cache in ``TEMPLATE_BYTECODE``.
 
@@ -159,6 +268,7 @@ def _use_template_bytecode() -> None:
 
 _use_template_bytecode()  # first: before anything makes a Jinja environment
 _lighten_bokeh()
+_lighten_param()  # before Panel's classes are made
 
 
 async def run_app(code: str, send_patch) -> tuple[str, str, str]:

@@ -1,0 +1,109 @@
+"""The worker bootstrap's start-up shortcut for param changes nothing a class ends up with.
+
+``static/worker_bootstrap.py`` replaces param's per-parameter inheritance step, which runs
+for every parameter of every ``Parameterized`` class as it is created, with a faster
+restatement (``_lighten_param``). Each test here imports Panel, Bokeh and the app's UI in
+two fresh CPython processes, one with the bootstrap loaded first (as in the worker), and
+compares what every class's parameters hold, slot by slot.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import param
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BOOTSTRAP = ROOT / "static" / "worker_bootstrap.py"
+
+DESCRIBE_CLASSES = r"""
+import importlib.util, json, re, sys, types
+
+if sys.argv[1] == "with-bootstrap":  # the worker's Python side, with Pyodide's modules stubbed
+    pyodide = types.ModuleType("pyodide")
+    pyodide.code, pyodide.ffi = types.ModuleType("pyodide.code"), types.ModuleType("pyodide.ffi")
+    sys.modules.update(pyodide=pyodide)
+    sys.modules.update({"pyodide.code": pyodide.code, "pyodide.ffi": pyodide.ffi})
+    spec = importlib.util.spec_from_file_location("_layerlab_worker", sys.argv[2])
+    spec.loader.exec_module(importlib.util.module_from_spec(spec))
+    from param.parameterized import ParameterizedMetaclass
+    step = ParameterizedMetaclass._ParameterizedMetaclass__param_inheritance
+    assert step.__module__ == "_layerlab_worker", "the bootstrap did not install its step"
+
+import bokeh.plotting, panel, layerlab.ui.app, param
+
+def describe(value):
+    text = f"{type(value).__qualname__}:{value!r}"
+    return re.sub(r"0x[0-9a-f]+", "0x", text)
+
+def subclasses(cls):
+    for sub in cls.__subclasses__():
+        yield sub
+        yield from subclasses(sub)
+
+classes = {}
+for cls in set(subclasses(param.Parameterized)):
+    parameters = {
+        name: {slot: describe(getattr(p, slot, "<unset>")) for slot in sorted(type(p)._all_slots_)}
+        for name, p in cls.param.objects(instance=False).items()
+    }
+    key = f"{cls.__module__}.{cls.__qualname__}"
+    no_refs = sorted(cls._param__private.explicit_no_refs)
+    classes.setdefault(key, []).append(json.dumps([parameters, no_refs], sort_keys=True))
+
+class Base(param.Parameterized):
+    x = param.Parameter(default="text")
+try:
+    class Narrower(Base):
+        x = param.Number()  # inherits the default "text", which is no number
+    error = None
+except RuntimeError as exc:
+    error = str(exc)
+print(json.dumps({"classes": {k: sorted(v) for k, v in classes.items()}, "error": error}))
+"""
+
+
+def describe_classes(*args: str) -> dict:
+    """What every Parameterized class holds after importing Panel, Bokeh and the UI."""
+    env = {**os.environ, "PYTHONHASHSEED": "0"}  # the same set and dict orders in both
+    result = subprocess.run(
+        [sys.executable, "-c", DESCRIBE_CLASSES, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def test_param_shortcut_leaves_every_parameter_of_every_class_as_param_makes_it():
+    plain = describe_classes("plain")
+    lightened = describe_classes("with-bootstrap", str(BOOTSTRAP))
+    assert len(plain["classes"]) > 250  # ~285: param's, Panel's and the app's
+    assert "layerlab.ui.state.LabState" in plain["classes"]
+    differing = [k for k in plain["classes"] if plain["classes"][k] != lightened["classes"].get(k)]
+    assert differing == []
+    assert lightened["classes"].keys() == plain["classes"].keys()
+    assert lightened["error"] == plain["error"]
+    assert re.search(r"failed to validate its default value", plain["error"])
+
+
+def test_param_shortcut_restates_the_param_the_site_ships():
+    tree = ast.parse(BOOTSTRAP.read_text())
+    restated = next(
+        node.value.value
+        for node in tree.body
+        if isinstance(node, ast.Assign) and node.targets[0].id == "PARAM_VERSION"
+    )
+    build_source = (ROOT / "build.py").read_text()
+    shipped = re.search(r'"param==([\d.]+)"', build_source).group(1)
+    assert restated == shipped
+    if param.__version__ != shipped:
+        pytest.fail(f"tests run param {param.__version__}, the site ships {shipped}: pin it")
