@@ -19,8 +19,10 @@ worker build needs on Pyodide 0.27 with Panel 1.9 (see PYODIDE_NOTES.md):
   first render is sent (startup builds ~160,000 tracked objects, nearly all long-lived
   and never garbage; collecting them took ~0.2 s of the start under wasm), then the
   startup heap is frozen out of later collections. Bokeh bookkeeping that changes
-  nothing the page sees is skipped or cached (``_lighten_bokeh``), and Jinja templates
-  come precompiled (``_use_template_bytecode``).
+  nothing the page sees is skipped or cached (``_lighten_bokeh``), param's class
+  creation does less repeated work (``_lighten_param``), Panel's unused chat package
+  runs only if used (``_defer_unused_modules``), and Jinja templates come precompiled
+  (``_use_template_bytecode``).
 * The document gets Bokeh's sequential model ids (``_init_doc``), so the page can link
   the preview build.py rendered ahead of time instead of rendering the app again.
 """
@@ -128,6 +130,36 @@ def _cache_property_defaults() -> None:
     HasProps.themed_values = themed_values
     PropertyDescriptor.has_unstable_default = has_unstable_default
     PropertyDescriptor.instance_default = cached_instance_default
+
+
+DEFERRED_MODULES = ("panel.chat",)  # `import panel` imports them; the app never uses them
+
+
+def _defer_unused_modules() -> None:
+    """Execute ``DEFERRED_MODULES`` on first use instead of when ``import panel`` binds them.
+
+    ``panel/__init__.py`` does ``from . import chat``: Panel's chat components, ~0.1 s of
+    its import under wasm, which the app never touches. Python's own ``LazyLoader`` runs
+    such a module's code when one of its attributes is first read (so ``pn.chat.…``
+    still works). Until then its classes do not exist: Bokeh's serialization then lists
+    none of chat's data models in the document (the preview build.py renders runs this
+    same bootstrap, so it matches).
+    """
+    import importlib.abc
+    import importlib.machinery
+    import importlib.util
+    import sys
+
+    class DeferredFinder(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path, target=None):
+            if name not in DEFERRED_MODULES:
+                return None
+            spec = importlib.machinery.PathFinder.find_spec(name, path)
+            if spec is not None:
+                spec.loader = importlib.util.LazyLoader(spec.loader)
+            return spec
+
+    sys.meta_path.insert(0, DeferredFinder())
 
 
 PARAM_VERSION = "2.4.2"  # the param whose class-creation step _lighten_param restates
@@ -269,6 +301,7 @@ def _use_template_bytecode() -> None:
 _use_template_bytecode()  # first: before anything makes a Jinja environment
 _lighten_bokeh()
 _lighten_param()  # before Panel's classes are made
+_defer_unused_modules()
 
 
 async def run_app(code: str, send_patch) -> tuple[str, str, str]:

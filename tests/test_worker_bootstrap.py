@@ -1,10 +1,12 @@
-"""The worker bootstrap's start-up shortcut for param changes nothing a class ends up with.
+"""The worker bootstrap's start-up shortcuts for param and Panel change nothing a class ends
+up with.
 
 ``static/worker_bootstrap.py`` replaces param's per-parameter inheritance step, which runs
 for every parameter of every ``Parameterized`` class as it is created, with a faster
-restatement (``_lighten_param``). Each test here imports Panel, Bokeh and the app's UI in
-two fresh CPython processes, one with the bootstrap loaded first (as in the worker), and
-compares what every class's parameters hold, slot by slot.
+restatement (``_lighten_param``), and defers ``panel.chat`` to its first use. The tests
+import Panel, Bokeh and the app's UI in two fresh CPython processes, one with the bootstrap
+loaded first (as in the worker), then use ``panel.chat`` and compare what every class's
+parameters hold, slot by slot.
 """
 
 from __future__ import annotations
@@ -39,6 +41,9 @@ if sys.argv[1] == "with-bootstrap":  # the worker's Python side, with Pyodide's 
 
 import bokeh.plotting, panel, layerlab.ui.app, param
 
+deferred = type(sys.modules["panel.chat"]).__name__ == "_LazyModule"
+panel.chat.ChatInterface  # a deferred module still works: this runs it
+
 def describe(value):
     text = f"{type(value).__qualname__}:{value!r}"
     return re.sub(r"0x[0-9a-f]+", "0x", text)
@@ -66,7 +71,8 @@ try:
     error = None
 except RuntimeError as exc:
     error = str(exc)
-print(json.dumps({"classes": {k: sorted(v) for k, v in classes.items()}, "error": error}))
+classes = {k: sorted(v) for k, v in classes.items()}
+print(json.dumps({"classes": classes, "error": error, "deferred": deferred}))
 """
 
 
@@ -83,7 +89,7 @@ def describe_classes(*args: str) -> dict:
     return json.loads(result.stdout)
 
 
-def test_param_shortcut_leaves_every_parameter_of_every_class_as_param_makes_it():
+def test_start_up_shortcuts_leave_every_parameter_of_every_class_as_param_makes_it():
     plain = describe_classes("plain")
     lightened = describe_classes("with-bootstrap", str(BOOTSTRAP))
     assert len(plain["classes"]) > 250  # ~285: param's, Panel's and the app's
@@ -92,6 +98,8 @@ def test_param_shortcut_leaves_every_parameter_of_every_class_as_param_makes_it(
     assert differing == []
     assert lightened["classes"].keys() == plain["classes"].keys()
     assert lightened["error"] == plain["error"]
+    assert lightened["deferred"]
+    assert not plain["deferred"]
     assert re.search(r"failed to validate its default value", plain["error"])
 
 
