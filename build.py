@@ -85,6 +85,8 @@ LOCK_PACKAGES = ("numpy", "micropip", "packaging")
 BOKEH_VERSION = "3.9.2"
 PANEL_VERSION = "1.9.4"
 # Pure wheels the worker installs (deps=False): name==version -> sha256 of the PyPI file.
+# Not tqdm, which Panel requires but imports optionally (for its Tqdm indicator only):
+# the app has no use for it, and importing it took ~50 ms of the start under wasm.
 PURE_WHEELS = {
     f"bokeh=={BOKEH_VERSION}": "448e07d5ee78231f5bdece3be020024bb98696c0d6b127e0e2df0b8ba8fa9765",
     f"panel=={PANEL_VERSION}": "c89c4c1e728297daf0628ea5070fb0da8ad77781e2a3142d302479537c1de6a4",
@@ -98,7 +100,6 @@ PURE_WHEELS = {
     "param==2.4.2": "56f56e991d11cdf9fa8248ca3b1c7d5badfd6b4da3b3886b764b95823d270b07",
     "pyodide-http==0.2.2": "cf006ea593c1643b5badeb4d42ed24a6eebd830276171fa1f82de0777b3fb608",
     "pyviz-comms==3.0.6": "4eba6238cd4a7f4add2d11879ce55411785b7d38a7c5dba42c7a0826ca53e6c2",
-    "tqdm==4.70.1": "c293e525e6fef9c20e8728fd4612df02a0aa31bb5fe91ecd93e123b1b7bffa73",
     "typing-extensions==4.16.0": "481caa481374e813c1b176ada14e97f1f67a4539ce9cfeb3f350d78d6370c2e8",
     "uc-micro-py==2.0.0": "3603a3859af53e5a39bc7677713c78ea6589ff188d70f4fee165db88e22b242c",
     "xyzservices==2026.9.1": "af4fddac0f1fa5f7951834e2c58e10109e722be548cb1fe4f1a8e8b18cef4c09",

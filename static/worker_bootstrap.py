@@ -132,18 +132,20 @@ def _cache_property_defaults() -> None:
     PropertyDescriptor.instance_default = cached_instance_default
 
 
-DEFERRED_MODULES = ("panel.chat",)  # `import panel` imports them; the app never uses them
+# `import panel` imports them; the app never uses them.
+DEFERRED_MODULES = ("panel.chat",)
 
 
 def _defer_unused_modules() -> None:
-    """Execute ``DEFERRED_MODULES`` on first use instead of when ``import panel`` binds them.
+    """Execute ``DEFERRED_MODULES`` on first use instead of when the imports bind them.
 
     ``panel/__init__.py`` does ``from . import chat``: Panel's chat components, ~0.1 s of
     its import under wasm, which the app never touches. Python's own ``LazyLoader`` runs
     such a module's code when one of its attributes is first read (so ``pn.chat.…``
-    still works). Until then its classes do not exist: Bokeh's serialization then lists
-    none of chat's data models in the document (the preview build.py renders runs this
-    same bootstrap, so it matches).
+    still works), and a second ``import`` statement for it reads one: that is why
+    Bokeh's ``yaml`` (imported twice) is not among them. Until then chat's classes do not
+    exist: Bokeh's serialization then lists none of its data models in the document (the
+    preview build.py renders runs this same bootstrap, so it matches).
     """
     import importlib.abc
     import importlib.machinery
@@ -298,10 +300,10 @@ def _use_template_bytecode() -> None:
     jinja2.Environment.__init__ = init_with_cache
 
 
-_use_template_bytecode()  # first: before anything makes a Jinja environment
+_defer_unused_modules()  # first: before anything imports them
+_use_template_bytecode()  # before anything makes a Jinja environment
 _lighten_bokeh()
 _lighten_param()  # before Panel's classes are made
-_defer_unused_modules()
 
 
 async def run_app(code: str, send_patch) -> tuple[str, str, str]:
