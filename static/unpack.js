@@ -9,7 +9,7 @@ self.onmessage = async (event) => {
     const buffers = await Promise.all(event.data.map(fetchInflated));
     self.postMessage({buffers}, buffers);
   } catch (error) {
-    self.postMessage({error: String(error)});
+    self.postMessage({error: error.message});
   }
 };
 

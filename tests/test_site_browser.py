@@ -222,6 +222,27 @@ def test_a_stale_missing_or_stalled_preview_gives_way_to_the_workers_render(
     log.assert_clean()
 
 
+def test_a_pack_that_cannot_be_fetched_stops_the_start_with_a_message_naming_it(site_server):
+    with playwright.sync_playwright() as pw:
+        browser = launch_browser(pw)
+        log = BrowserLog()
+        page = new_observed_context(browser, log).new_page()
+        # Fetched by the pack unpacker, a worker started by the worker.
+        page.route("**/site-packages.pack.gz", lambda route: route.fulfill(status=404))
+        page.goto(site_server.url)
+        page.locator("#ll-loading.ll-failed").wait_for(timeout=90_000)
+        status = page.inner_text("#ll-status")
+        browser.close()
+    assert status.startswith("Could not start: Error: Could not fetch")
+    assert status.endswith("/packs/site-packages.pack.gz: HTTP 404")
+    reported = log.console_errors + log.page_errors  # the worker logs it and rethrows it
+    assert reported, "the worker reports why it stopped"
+    assert all("site-packages.pack.gz" in error for error in reported)
+    log.console_errors.clear()
+    log.page_errors.clear()
+    log.assert_clean()
+
+
 def test_service_worker_makes_a_visited_site_work_offline(site_server):
     with playwright.sync_playwright() as pw:
         browser = launch_browser(pw)
