@@ -138,6 +138,7 @@ PACK_SKIP_PREFIXES = ("numpy/_core/include/", "numpy/f2py/", "numpy/_pyinstaller
 # URLs that are names, not requests (XML namespaces).
 URL_NAMESPACES = ("http://www.w3.org/",)
 PREVIEW = "preview.json.gz"  # the plain link's document, rendered at build time
+TEMPLATES = "templates.pack.gz"  # the Jinja templates' bytecode, compiled at build time
 TEMPLATE_BYTECODE = "/home/pyodide/template-bytecode"  # as in static/worker_bootstrap.py
 
 
@@ -727,11 +728,23 @@ def _needless_at_runtime(rel: str) -> bool:
     )
 
 
-def write_pack(work: Path, out: Path) -> int:
-    """Write the gzipped site-packages pack: all files, bytecode only for imported modules.
+def write_packed(files: list[tuple[str, bytes]], out: Path) -> None:
+    """Write ``(path, bytes)`` pairs to ``out`` as a gzipped pack (level 9, no timestamp).
 
     Format: ``[u32 LE header length][JSON [[path, size], ...]][file bytes...]``,
-    unpacked by ``writePack`` in worker.js. Returns the number of files.
+    unpacked by ``writePack`` in worker.js.
+    """
+    header = json.dumps([[rel, len(data)] for rel, data in files]).encode()
+    with gzip.GzipFile(out, "wb", compresslevel=9, mtime=0) as f:
+        f.write(len(header).to_bytes(4, "little"))
+        f.write(header)
+        for _, data in files:
+            f.write(data)
+
+
+def write_pack(work: Path, out: Path) -> int:
+    """Write the gzipped site-packages pack (``write_packed``): all files, bytecode only
+    for imported modules. Returns the number of files.
     """
     site = work / "site-packages"
     wanted_pyc = set(json.loads((work / "imported.json").read_text()))
@@ -743,12 +756,7 @@ def write_pack(work: Path, out: Path) -> int:
         if _needless_at_runtime(rel):
             continue
         files.append((rel, path.read_bytes()))
-    header = json.dumps([[rel, len(data)] for rel, data in files]).encode()
-    with gzip.GzipFile(out, "wb", compresslevel=9, mtime=0) as f:
-        f.write(len(header).to_bytes(4, "little"))
-        f.write(header)
-        for _, data in files:
-            f.write(data)
+    write_packed(files, out)
     return len(files)
 
 
@@ -796,8 +804,8 @@ async function workerPyodide(pyodideDir, stdlib, pack, bootstrap, options = {}) 
 NODE_PREVIEW = r"""
 // Build the app's document exactly as the page's worker does (same Pyodide, stdlib,
 // pack, bootstrap and the same sequence of Python calls as worker.js). Writes the JSON
-// strings the worker would send for a link without settings, and a pack of the Jinja
-// bytecode the bootstrap's template cache wrote on the way.
+// strings the worker would send for a link without settings, and into templates/ the
+// Jinja bytecode the bootstrap's template cache wrote on the way.
 const [pyodideDir, stdlib, pack, bootstrap, app, panelRoot, templateDir, out] =
   process.argv.slice(2);
 (async () => {
@@ -809,13 +817,10 @@ const [pyodideDir, stdlib, pack, bootstrap, app, panelRoot, templateDir, out] =
   pyodide.runPython("import bokeh.plotting, panel");
   const render = (await bridge.run_app(fs.readFileSync(app, "utf8"), () => {})).toJs();
   fs.writeFileSync(out + "/preview.json.gz", zlib.gzipSync(JSON.stringify(render), {level: 9}));
-  const names = pyodide.FS.readdir(templateDir).filter((name) => name.endsWith(".cache"));
-  const files = names.sort().map((name) => pyodide.FS.readFile(templateDir + "/" + name));
-  const header = Buffer.from(JSON.stringify(names.map((name, i) => [name, files[i].length])));
-  const length = Buffer.alloc(4);
-  length.writeUInt32LE(header.length);
-  const templates = Buffer.concat([length, header, ...files]);
-  fs.writeFileSync(out + "/templates.pack.gz", zlib.gzipSync(templates, {level: 9}));
+  fs.mkdirSync(out + "/templates");
+  for (const name of pyodide.FS.readdir(templateDir).filter((name) => name.endsWith(".cache"))) {
+    fs.writeFileSync(`${out}/templates/${name}`, pyodide.FS.readFile(`${templateDir}/${name}`));
+  }
 })().catch((error) => { console.error(error); process.exit(1); });
 """
 
@@ -853,6 +858,9 @@ def build_preview(inputs: Inputs, work: Path, app: Path, panel_root: str, cache:
     args += [str(bootstrap), str(app), panel_root, TEMPLATE_BYTECODE, str(staging)]
     run(["node", str(script), *args])
     script.unlink()
+    templates = sorted((staging / "templates").iterdir())
+    write_packed([(path.name, path.read_bytes()) for path in templates], staging / TEMPLATES)
+    shutil.rmtree(staging / "templates")
     staging.rename(out)
     return out
 
@@ -894,7 +902,7 @@ def assemble_local(inputs: Inputs, site: Path, app: Path, *, fast: bool, cache: 
         config.update(stdlib="packs/python_stdlib.zip", pack="packs/site-packages.pack")
         preview = build_preview(inputs, work, app, config["panelRoot"], cache)
         shutil.copyfile(preview / PREVIEW, site / PREVIEW)
-        shutil.copyfile(preview / "templates.pack.gz", packs / "templates.pack.gz")
+        shutil.copyfile(preview / TEMPLATES, packs / TEMPLATES)
         config.update(preview=PREVIEW, templates="packs/templates.pack")
         config["templateBytecode"] = TEMPLATE_BYTECODE
         config["gzipped"].append("python_stdlib.zip")
