@@ -5,14 +5,8 @@ import pytest
 from sklearn.datasets import make_circles, make_moons
 from sklearn.preprocessing import StandardScaler
 
-from layerlab.datasets import (
-    DATASETS,
-    CsvData,
-    Standardizer,
-    load_csv,
-    make_dataset,
-    train_test_split,
-)
+from layerlab.csvdata import CsvData, load_csv
+from layerlab.datasets import DATASETS, Standardizer, make_dataset, train_test_split
 
 NAMES = ["moons", "circles", "xor", "gaussians", "spiral", "flower"]
 

@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 
 from layerlab import TrainConfig, Trainer, compute_cost, forward, init_params, predict
-from layerlab.datasets import DATASETS, Standardizer, load_csv, train_test_split
+from layerlab.csvdata import load_csv
+from layerlab.datasets import DATASETS, Standardizer, train_test_split
 from layerlab.export import CsvSource, export_script
 from layerlab.serialization import params_from_npz_bytes, save_params
 from layerlab.ui.data import make_lab_data
@@ -366,3 +367,76 @@ def test_bad_settings_are_named(settings, layer_sizes, match):
 def test_print_every_must_be_positive():
     with pytest.raises(ValueError, match="print_every"):
         export_script(BASE, [4], print_every=0)
+
+
+# -- settings changed during the run ----------------------------------------------------------
+@pytest.mark.parametrize(
+    ("changes", "settings"),
+    [
+        pytest.param([(5, "lambd", 0.2)], {}, id="lambd-full-batch"),
+        pytest.param(
+            [(3, "learning_rate", 0.05), (10, "lambd", 0.5), (10, "learning_rate", 0.01)],
+            {"optimizer": "adam", "batch_size": 16, "keep_prob": 0.8, "decay_rate": 0.01},
+            id="both-minibatch-dropout-decay",
+        ),
+    ],
+)
+def test_script_repeats_changes_made_during_the_run(changes, settings, tmp_path):
+    settings = {**BASE, "init": "he", **settings}
+    script = export_script(settings, [6, 4], print_every=PRINT_EVERY, changes=changes)
+    assert "CHANGES = {" in script
+    keys = ("dataset", "n_points", "noise", "test_ratio", "data_seed")
+    lab = make_lab_data(*(settings[key] for key in keys))
+    config = TrainConfig.from_settings(settings)
+    trainer = Trainer(
+        lab.X_train, lab.Y_train, [2, 6, 4, 1], config, X_val=lab.X_test, Y_val=lab.Y_test
+    )
+    for iteration, name, value in [*changes, (settings["iterations"], "", None)]:
+        trainer.step(iteration - trainer.iteration)
+        if name:
+            setattr(trainer, name, value)
+    assert trainer.done
+    assert_same_run(run_script(script, tmp_path), trainer, lab.X_test, lab.Y_test, 40)
+
+
+@pytest.mark.parametrize(
+    ("changes", "match"),
+    [
+        ([(5, "optimizer", "gd")], "only learning_rate and lambd"),
+        ([(0, "lambd", 0.1)], "change iteration = 0 is too small"),
+        ([(5, "lambd", -1.0)], "lambd = -1.0 is out of range"),
+    ],
+)
+def test_bad_changes_are_named(changes, match):
+    with pytest.raises(ValueError, match=match):
+        export_script(BASE, [4], changes=changes)
+
+
+@pytest.mark.parametrize("dropout", [1.0, 0.7])
+@pytest.mark.parametrize("batch_size", [0, 16])
+@pytest.mark.parametrize("changes", [(), ((3, "lambd", 0.1), (5, "learning_rate", 0.02))])
+def test_every_variant_of_the_script_is_ruff_clean(dropout, batch_size, changes, tmp_path):
+    settings = {**BASE, "keep_prob": dropout, "batch_size": batch_size, "optimizer": "adam"}
+    path = tmp_path / "run.py"
+    path.write_text(export_script(settings, [8], changes=changes), encoding="utf-8")
+    config = ["--no-cache", "--config", str(ROOT / "pyproject.toml")]
+    for command in (["check"], ["format", "--check"]):
+        result = subprocess.run(
+            [RUFF, *command, *config, str(path)], capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_script_is_made_of_the_cores_own_code():
+    """Every function and class the script defines besides its driver is the core's, as
+    written in its module (so a core change cannot leave the script behind)."""
+    import inspect
+
+    from layerlab import network, steps
+
+    script = export_script({**BASE, "optimizer": "adam", "batch_size": 8, "keep_prob": 0.9}, [4])
+    for function in (network.forward, network.backward, network.compute_cost, steps.Dropout):
+        assert inspect.getsource(function) in script
+    tree = ast.parse(script)
+    defined = [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]
+    assert len(defined) == len(set(defined))  # each definition once

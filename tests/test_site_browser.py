@@ -89,8 +89,8 @@ def cpython_costs(iterations: int) -> list[float]:
     from layerlab.ui.state import LabState
 
     state = LabState(hidden_layers=HIDDEN, lambd=LAMBD)
-    state.trainer.step(iterations)
-    return list(state.trainer.history.costs)
+    state.session.trainer.step(iterations)
+    return list(state.session.trainer.history.costs)
 
 
 def assert_only_site_files_served(site_server) -> None:

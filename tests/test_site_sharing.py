@@ -69,10 +69,13 @@ def test_a_share_link_restores_the_controls_and_the_costs(open_site, request):
     assert "7" in inputs  # the weight seed
     step(page, STEPS)
     costs = column(page, "cost_source", "train_cost")
-    expected = cpython_state(SHARE, STEPS).trainer.history.costs
+    expected = cpython_state(SHARE, STEPS).session.trainer.history.costs
     np.testing.assert_allclose(costs, expected, rtol=1e-12, atol=0)
 
-    # The address bar follows the controls (replaceState: no new history entry).
+    # The address bar follows the controls (replaceState: no new history entry). Back at
+    # iteration 0, a new λ is the run's starting value (mid-run changes: see below).
+    page.get_by_role("button", name="Reset").click()
+    wait_until(lambda: column(page, "cost_source", "train_cost") == [])
     history_length = page.evaluate("() => history.length")
     handle = page.locator(".ll-lambd .noUi-handle")
     handle.focus()
@@ -188,3 +191,30 @@ def test_clicking_the_map_adds_and_shift_click_removes_a_point(open_site):
     assert "Removed a point of class 1" in status.inner_text()
     log.assert_clean()
     assert not log.blocked
+
+
+def test_a_link_copied_after_a_mid_run_change_replays_the_run(open_site):
+    open_page, log = open_site
+    page = open_page(SHARE)
+    step(page, 4)
+    handle = page.locator(".ll-lambd .noUi-handle")
+    handle.focus()
+    handle.press("ArrowRight")  # λ 0.05 -> 0.1 before iteration 4
+    wait_until(lambda: "changes=lambd@4:0.1" in page.evaluate("() => location.search"), 10)
+    for count in range(5, 9):
+        page.get_by_role("button", name="Step").click()
+        wait_until(lambda n=count: len(column(page, "cost_source", "train_cost") or []) >= n)
+    costs = column(page, "cost_source", "train_cost")
+    assert parse_query(page.evaluate("() => location.search")).settings["lambd"] == 0.05
+    page.get_by_role("button", name="Copy link").click()
+    box = page.locator(".ll-link input")
+    wait_until(lambda: box.is_visible() and box.input_value() == page.url, 10)
+
+    again = open_page("?" + box.input_value().partition("?")[2])
+    assert again.locator(".ll-lambd", has_text="λ: 0.05").count() >= 1  # as the run began
+    for count in range(1, 9):
+        again.get_by_role("button", name="Step").click()
+        wait_until(lambda n=count: len(column(again, "cost_source", "train_cost") or []) >= n)
+    assert column(again, "cost_source", "train_cost") == costs  # to the last digit
+    wait_until(lambda: again.locator(".ll-lambd", has_text="λ: 0.1").count() >= 1, 10)
+    log.assert_clean()

@@ -14,12 +14,12 @@ import numpy as np
 import pytest
 
 from layerlab import TrainConfig, Trainer, compute_cost, forward
-from layerlab.datasets import load_csv
+from layerlab.csvdata import load_csv
 from layerlab.serialization import params_from_json, params_from_npz_bytes
 from layerlab.ui.app import create_app, create_app_from_link
 from layerlab.ui.custom import DATA_FILE_NAME
 from layerlab.ui.data import lab_data_from_arrays, make_lab_data
-from layerlab.ui.model_io import SCRIPT_FILE_NAME, params_file, use_params_file
+from layerlab.ui.model_io import SCRIPT_FILE_NAME, params_file, script_text, use_params_file
 from layerlab.ui.predictions import on_click
 from layerlab.ui.state import LabState
 from layerlab.ui.upload import MAX_CSV_BYTES, DataUpload, peek_csv, use_csv
@@ -85,7 +85,7 @@ def test_a_link_restores_every_setting_and_the_same_costs():
     assert not lab.notices.visible
     for _ in range(3):
         lab.state.step()
-    assert lab.state.trainer.history.costs == core_costs(SHARED, 3)
+    assert lab.state.session.trainer.history.costs == core_costs(SHARED, 3)
 
 
 def test_the_address_bar_query_follows_the_settings():
@@ -116,7 +116,7 @@ def test_a_hostile_link_is_clamped_with_escaped_notices_and_the_app_works():
     assert "above the maximum" in html
     assert "too long" in html
     lab.state.step()
-    assert lab.state.trainer.iteration == 1
+    assert lab.state.session.trainer.iteration == 1
 
 
 def test_a_link_can_show_only_some_controls_and_pick_a_preset():
@@ -131,20 +131,20 @@ def test_a_link_can_show_only_some_controls_and_pick_a_preset():
 # -- bring your own data ---------------------------------------------------------------------
 def test_a_csv_with_text_labels_needs_a_mapping_and_then_trains_with_three_features():
     state = LabState(**SMALL)
-    before = state.data
+    before = state.session.data
     raw = csv_text().encode()
     with pytest.raises(ValueError, match="label_map"):
         use_csv(state, raw, "answers.csv")
-    assert state.data is before
-    assert state.custom is None
+    assert state.session.data is before
+    assert state.session.custom is None
     assert peek_csv(raw).label_maps(3) == [{"no": 0, "yes": 1}, {"yes": 0, "no": 1}]
     text = use_csv(state, raw, "answers.csv", label_map={"no": 0, "yes": 1})
     assert "answers.csv: 40 examples, 3 features" in text
-    assert state.layer_dims == [3, 4, 1]
-    assert state.custom.name == "answers.csv"
+    assert state.session.layer_dims == [3, 4, 1]
+    assert state.session.custom.name == "answers.csv"
     csv_data = load_csv(raw, label_map={"no": 0, "yes": 1})
     expected = lab_data_from_arrays(csv_data.X, csv_data.Y, state.test_ratio, state.data_seed)
-    np.testing.assert_array_equal(state.data.X_train, expected.X_train)
+    np.testing.assert_array_equal(state.session.data.X_train, expected.X_train)
 
 
 def test_more_than_two_features_fill_the_histogram_and_the_confusion_matrix():
@@ -154,13 +154,13 @@ def test_more_than_two_features_fill_the_histogram_and_the_confusion_matrix():
     )
     for _ in range(5):
         lab.state.step()
-    m_test = lab.state.data.X_test.shape[1]
+    m_test = lab.state.session.data.X_test.shape[1]
     histogram = lab.plots.evaluation.histogram_source.data
     assert sum(histogram["class0"]) + sum(histogram["class1"]) == m_test
     confusion = lab.plots.evaluation.confusion_source.data
     assert sum(confusion["count"]) == m_test
-    p = forward(lab.state.data.X_test, lab.state.trainer.params)[0][0]
-    y = lab.state.data.Y_test[0]
+    p = forward(lab.state.session.data.X_test, lab.state.session.trainer.params)[0][0]
+    y = lab.state.session.data.Y_test[0]
     assert confusion["count"][3] == int(np.sum((p > 0.5) & (y == 1)))  # true 1, predicted 1
     assert lab.plots.train_source.data["x"] == []  # no plane to draw the points on
 
@@ -181,29 +181,29 @@ BAD_FILES = [
 def test_a_bad_csv_is_rejected_naming_the_problem_and_the_data_stays(text, message):
     state = LabState(**SMALL)
     state.step()
-    data, trainer = state.data, state.trainer
+    data, trainer = state.session.data, state.session.trainer
     with pytest.raises(ValueError, match=message):
         use_csv(state, text.encode(), "bad.csv")
-    assert state.data is data
-    assert state.trainer is trainer
-    assert state.custom is None
+    assert state.session.data is data
+    assert state.session.trainer is trainer
+    assert state.session.custom is None
 
 
 def test_the_upload_widget_offers_the_mapping_and_keeps_the_data_on_rejection():
     state = LabState(**SMALL)
     upload = DataUpload(state)
-    before = state.data
+    before = state.session.data
     upload.file.param.update(filename="answers.csv", value=csv_text().encode())  # as the page
-    assert state.data is before
+    assert state.session.data is before
     assert upload.mapping.visible
     assert "was not used" in upload.message.object
     assert "The previous data stays" in upload.message.object
     upload.mapping.value = {"no": 0, "yes": 1}
-    assert state.custom.name == "answers.csv"
+    assert state.session.custom.name == "answers.csv"
     assert "Using answers.csv" in upload.message.object
     assert upload.back.visible
     upload.label.value = 0  # a numeric column as the label: rejected, data kept
-    assert state.custom.name == "answers.csv"
+    assert state.session.custom.name == "answers.csv"
     assert "was not used" in upload.message.object
 
 
@@ -218,20 +218,20 @@ def test_a_file_name_with_html_is_escaped_in_the_message():
 
 def test_clicks_add_and_remove_points_and_the_network_starts_afresh():
     state = LabState(**SMALL)
-    m = state.data.X_all.shape[1]
+    m = state.session.data.X_all.shape[1]
     state.step()
     on_click(state, 1, 0.25, -0.5)
-    assert state.data.X_all.shape[1] == m + 1
-    np.testing.assert_array_equal(state.data.X_all[:, -1], [0.25, -0.5])
-    assert state.data.Y_all[0, -1] == 1.0
-    assert state.trainer.iteration == 0
+    assert state.session.data.X_all.shape[1] == m + 1
+    np.testing.assert_array_equal(state.session.data.X_all[:, -1], [0.25, -0.5])
+    assert state.session.data.Y_all[0, -1] == 1.0
+    assert state.session.trainer.iteration == 0
     assert "Added a point of class 1" in state.status
-    assert state.custom.csv.file_name == DATA_FILE_NAME
+    assert state.session.custom.csv.file_name == DATA_FILE_NAME
     on_click(state, 1, 0.25, -0.5, shift=True)  # removes the point just added
-    assert state.data.X_all.shape[1] == m
-    assert not np.any(np.all(state.data.X_all == [[0.25], [-0.5]], axis=0))
+    assert state.session.data.X_all.shape[1] == m
+    assert not np.any(np.all(state.session.data.X_all == [[0.25], [-0.5]], axis=0))
     state.apply(dataset="xor")  # a generator setting: back to generated data
-    assert state.custom is None
+    assert state.session.custom is None
 
 
 # -- take your model away --------------------------------------------------------------------
@@ -242,16 +242,17 @@ def test_weights_download_and_upload_round_trip_exactly(kind):
         source.step()
     raw = params_file(source, kind)
     loaded = params_from_npz_bytes(raw) if kind == "npz" else params_from_json(raw)
-    for key, value in source.trainer.params.items():
+    for key, value in source.session.trainer.params.items():
         np.testing.assert_array_equal(loaded[key], value)
     target = LabState(**SMALL, weight_seed=99)
     use_params_file(target, raw, f"w.{kind}")
-    for key, value in source.trainer.params.items():
-        np.testing.assert_array_equal(target.trainer.params[key], value)
-    assert target.latest()["train_accuracy"] == source.latest()["train_accuracy"]
+    for key, value in source.session.trainer.params.items():
+        np.testing.assert_array_equal(target.session.trainer.params[key], value)
+    assert target.session.latest()["train_accuracy"] == source.session.latest()["train_accuracy"]
     target.step()  # and training continues from them
-    assert target.trainer.history.costs[0] == compute_cost(
-        forward(target.data.X_train, source.trainer.params)[0], target.data.Y_train
+    assert target.session.trainer.history.costs[0] == compute_cost(
+        forward(target.session.data.X_train, source.session.trainer.params)[0],
+        target.session.data.Y_train,
     )
 
 
@@ -263,8 +264,10 @@ def test_weights_for_other_layers_need_an_architecture_switch():
         use_params_file(target, raw, "w.npz")
     assert target.hidden_layers == "4"
     use_params_file(target, raw, "w.npz", switch_architecture=True)
-    assert target.layer_sizes == [3, 2]
-    np.testing.assert_array_equal(target.trainer.params["W2"], source.trainer.params["W2"])
+    assert target.session.layer_sizes == [3, 2]
+    np.testing.assert_array_equal(
+        target.session.trainer.params["W2"], source.session.trainer.params["W2"]
+    )
     use_csv(target, csv_text().encode(), "f.csv", label_map={"no": 0, "yes": 1})
     with pytest.raises(ValueError, match="inputs"):
         use_params_file(target, raw, "w.npz")
@@ -293,22 +296,25 @@ def app_final_cost(state: LabState) -> float:
     """The app's train cost after the whole budget, as the script prints it."""
     while not state.done:
         state.step()
-    params = state.trainer.params
+    params = state.session.trainer.params
     return compute_cost(
-        forward(state.data.X_train, params)[0], state.data.Y_train, params, state.lambd
+        forward(state.session.data.X_train, params)[0],
+        state.session.data.Y_train,
+        params,
+        state.lambd,
     )
 
 
 def test_the_script_download_reproduces_the_final_cost(tmp_path):
     state = LabState(**SHARED)
-    assert run_script(state.script(), tmp_path) == app_final_cost(state)
+    assert run_script(script_text(state), tmp_path) == app_final_cost(state)
 
 
 def test_the_script_reproduces_a_run_on_an_uploaded_csv(tmp_path):
     state = LabState(**SMALL)
     text = csv_text(features=3)
     use_csv(state, text.encode(), "answers.csv", label_column=3, label_map={"no": 0, "yes": 1})
-    script = state.script()
+    script = script_text(state)
     assert "answers.csv" in script
     assert run_script(script, tmp_path, {"answers.csv": text}) == app_final_cost(state)
 
@@ -320,7 +326,7 @@ def test_the_script_reproduces_a_run_on_clicked_points(tmp_path):
     assert data_file.visible
     text = data_file.callback().getvalue().decode()
     assert isinstance(data_file.callback(), io.BytesIO)
-    assert run_script(lab.state.script(), tmp_path, {DATA_FILE_NAME: text}) == app_final_cost(
+    assert run_script(script_text(lab.state), tmp_path, {DATA_FILE_NAME: text}) == app_final_cost(
         lab.state
     )
 
@@ -334,21 +340,23 @@ def test_the_script_starts_from_loaded_weights_until_they_are_replaced(kind, tmp
     state = LabState(**{**SHARED, "weight_seed": 8})
     name = f"my weights.{kind}"
     use_params_file(state, raw, name)
-    assert state.initial_params_file == name
-    assert f'INITIAL_PARAMS = "{name}"' in state.script()
+    assert state.session.params_file == name
+    assert f'INITIAL_PARAMS = "{name}"' in script_text(state)
     (tmp_path / name).write_bytes(raw)
-    assert run_script(state.script(), tmp_path) == app_final_cost(state)
+    assert run_script(script_text(state), tmp_path) == app_final_cost(state)
     state.reset()  # fresh weights from the seed: the file is no longer where the run starts
-    assert state.initial_params_file is None
-    assert "INITIAL_PARAMS" not in state.script()
+    assert state.session.params_file is None
+    assert "INITIAL_PARAMS" not in script_text(state)
     for change in ({"weight_seed": 9}, {"init": "he"}, {"hidden_layers": "3"}, {"data_seed": 4}):
-        state.load_params(source.trainer.params, switch_architecture=True, file_name="w.npz")
-        assert "INITIAL_PARAMS" in state.script()
+        state.load_params(
+            source.session.trainer.params, switch_architecture=True, file_name="w.npz"
+        )
+        assert "INITIAL_PARAMS" in script_text(state)
         state.apply(**change)
-        assert "INITIAL_PARAMS" not in state.script(), change
-    state.load_params(source.trainer.params, file_name="w.npz")
+        assert "INITIAL_PARAMS" not in script_text(state), change
+    state.load_params(source.session.trainer.params, file_name="w.npz")
     state.apply(learning_rate=0.05)  # acts on the running network: it still started from w.npz
-    assert 'INITIAL_PARAMS = "w.npz"' in state.script()
+    assert 'INITIAL_PARAMS = "w.npz"' in script_text(state)
 
 
 def test_the_model_card_says_the_script_needs_the_weights_file():
@@ -378,3 +386,71 @@ def test_panel_parses_locations_with_the_plain_parser_once_installed(monkeypatch
     location = location_module.Location(search="?x=" + "[" * 20_000 + "&y=" + "9" * 10_000)
     assert location.query_params == {}  # far too long for a link: ignored, no crash
     assert startup_query() == ""  # no session, not in Pyodide: an empty link
+
+
+def test_the_switch_is_offered_for_other_layers_only():
+    from layerlab.ui.model_io import ParamsUpload
+    from layerlab.ui.state import ArchitectureMismatch
+
+    source = LabState(**{**SMALL, "hidden_layers": "3, 2"})
+    target = LabState(**SMALL)
+    with pytest.raises(ArchitectureMismatch):
+        target.load_params(source.session.trainer.params)
+    upload = ParamsUpload(target)
+    upload.file.param.update(value=params_file(source, "npz"), filename="w.npz")
+    assert upload.switch.visible
+    three = LabState(**SMALL)
+    use_csv(three, csv_text().encode(), "f.csv", label_map={"no": 0, "yes": 1})
+    upload = ParamsUpload(three)  # 2 inputs for 3 features: no switch can help
+    upload.file.param.update(value=params_file(source, "npz"), filename="w.npz")
+    assert not upload.switch.visible
+    assert "inputs" in upload.message.object
+
+
+def test_every_html_pane_of_the_page_is_well_formed():
+    from html.parser import HTMLParser
+
+    import panel as pn
+
+    void = {"br", "img", "input", "hr", "meta", "link", "col", "wbr"}
+
+    class Balance(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.open: list[str] = []
+
+        def handle_starttag(self, tag, attrs) -> None:
+            if tag not in void:
+                self.open.append(tag)
+
+        def handle_endtag(self, tag) -> None:
+            assert self.open, tag
+            assert self.open[-1] == tag, (tag, self.open)
+            self.open.pop()
+
+    lab = create_app_from_link("?n_points=40")
+    lab.state.step()
+    panes = lab.__panel__().select(pn.pane.HTML)
+    assert len(panes) > 10
+    for pane in panes:
+        checker = Balance()
+        checker.feed(pane.object or "")
+        checker.close()
+        assert checker.open == [], pane.object
+
+
+def test_copy_link_says_what_the_link_leaves_out():
+    from layerlab.ui.share import link_caveat
+
+    state = LabState(**SMALL)
+    assert link_caveat(state) == ""
+    use_csv(state, csv_text().encode(), "answers.csv", label_map={"no": 0, "yes": 1})
+    assert "your data (answers.csv)" in link_caveat(state)
+    state.use_generated()
+    on_click(state, 1, 0.1, 0.2)
+    assert "the points you added or removed" in link_caveat(state)
+    state.use_generated()
+    state.load_params(LabState(**SMALL).session.trainer.params, file_name="w.npz")
+    assert "the weights loaded from w.npz" in link_caveat(state)
+    state.reset()
+    assert link_caveat(state) == ""

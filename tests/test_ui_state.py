@@ -9,8 +9,7 @@ import param
 import pytest
 
 from layerlab import TrainConfig, Trainer, fit
-from layerlab.ui.data import make_lab_data
-from layerlab.ui.layers import (
+from layerlab.layers import (
     MAX_HIDDEN_LAYERS,
     MAX_UNITS,
     format_hidden_layers,
@@ -18,7 +17,9 @@ from layerlab.ui.layers import (
     parse_hidden_layers,
     wider,
 )
-from layerlab.ui.state import PRESET_NOTES, PRESETS, SETTINGS, LabState
+from layerlab.settings import LINK_SETTINGS as SETTINGS
+from layerlab.ui.data import make_lab_data
+from layerlab.ui.state import PRESET_NOTES, PRESETS, LabState
 
 SMALL = {"n_points": 60, "hidden_layers": "4, 3"}  # quick to train
 
@@ -51,22 +52,24 @@ def test_every_setting_has_a_label_a_doc_and_bounds(name):
 
 def test_defaults_describe_a_small_network_ready_to_train():
     state = LabState()
-    assert state.layer_dims == [2, 8, 8, 1]
-    assert state.trainer.iteration == 0
-    assert state.architecture == "2 → 8 → 8 → 1 (105 parameters)"
+    assert state.session.layer_dims == [2, 8, 8, 1]
+    assert state.session.trainer.iteration == 0
+    assert state.session.architecture == "2 → 8 → 8 → 1 (105 parameters)"
     assert "Press Play" in state.status
-    assert state.data.X_train.shape[0] == 2
-    assert state.data.X_train.shape[1] + state.data.X_test.shape[1] == state.n_points
+    assert state.session.data.X_train.shape[0] == 2
+    assert (
+        state.session.data.X_train.shape[1] + state.session.data.X_test.shape[1] == state.n_points
+    )
 
 
 def test_defaults_learn_visibly_within_a_few_hundred_iterations():
     state = LabState()
     state.apply(iterations=300)
     run_to_end(state)
-    costs = state.trainer.history.costs
+    costs = state.session.trainer.history.costs
     assert costs[0] > 0.6
     assert costs[-1] < 0.2
-    assert state.latest()["test_accuracy"] > 0.9
+    assert state.session.latest()["test_accuracy"] > 0.9
 
 
 # -- the oracle: stepping the state's trainer is the core's fit --------------------------------
@@ -86,7 +89,7 @@ def test_stepping_matches_core_fit(settings):
     result = fit(
         data.X_train,
         data.Y_train,
-        state.layer_dims,
+        state.session.layer_dims,
         learning_rate=state.learning_rate,
         iterations=state.iterations,
         lambd=state.lambd,
@@ -98,12 +101,12 @@ def test_stepping_matches_core_fit(settings):
         X_val=data.X_test,
         Y_val=data.Y_test,
     )
-    history = state.trainer.history
+    history = state.session.trainer.history
     assert len(history.costs) == state.iterations
     np.testing.assert_allclose(history.costs, result.history.costs, rtol=0, atol=1e-12)
     np.testing.assert_allclose(history.val_costs, result.history.val_costs, rtol=0, atol=1e-12)
     for key, value in result.params.items():
-        np.testing.assert_allclose(state.trainer.params[key], value, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(state.session.trainer.params[key], value, rtol=0, atol=1e-12)
 
 
 def test_live_learning_rate_and_lambda_match_a_trainer_changed_at_the_same_point():
@@ -115,8 +118,8 @@ def test_live_learning_rate_and_lambda_match_a_trainer_changed_at_the_same_point
         init=state.init,
         seed=state.weight_seed,
     )
-    data = state.data
-    oracle = Trainer(data.X_train, data.Y_train, state.layer_dims, config)
+    data = state.session.data
+    oracle = Trainer(data.X_train, data.Y_train, state.session.layer_dims, config)
     for _ in range(20):
         state.step()
     oracle.step(20)
@@ -125,9 +128,11 @@ def test_live_learning_rate_and_lambda_match_a_trainer_changed_at_the_same_point
     for _ in range(20):
         state.step()
     oracle.step(20)
-    assert state.trainer.iteration == 40
-    np.testing.assert_allclose(state.trainer.history.costs, oracle.history.costs, atol=1e-12)
-    assert state.trainer.history.l2_costs[-1] > 0
+    assert state.session.trainer.iteration == 40
+    np.testing.assert_allclose(
+        state.session.trainer.history.costs, oracle.history.costs, atol=1e-12
+    )
+    assert state.session.trainer.history.l2_costs[-1] > 0
 
 
 # -- transport: play, pause, step, tick, budget ------------------------------------------------
@@ -137,7 +142,7 @@ def test_tick_does_nothing_while_paused_and_steps_per_tick_when_playing():
     state.play()
     assert state.running
     assert state.tick(budget_s=math.inf) == 7
-    assert state.trainer.iteration == 7
+    assert state.session.trainer.iteration == 7
     state.pause()
     assert not state.running
     assert "Paused at iteration 7" in state.status
@@ -155,14 +160,14 @@ def test_step_pauses_and_advances_one_iteration():
     state.play()
     state.step()
     assert not state.running
-    assert state.trainer.iteration == 1
-    assert len(state.trainer.history.costs) == 1
+    assert state.session.trainer.iteration == 1
+    assert len(state.session.trainer.history.costs) == 1
 
 
 def test_training_stops_at_the_budget_and_can_be_extended():
     state = LabState(**SMALL, iterations=30, steps_per_tick=8)
     run_to_end(state)
-    assert state.trainer.iteration == 30
+    assert state.session.trainer.iteration == 30
     assert state.status_level == "success"
     assert "Done: 30 iterations" in state.status
     state.play()
@@ -173,7 +178,7 @@ def test_training_stops_at_the_budget_and_can_be_extended():
     state.apply(iterations=50)
     assert state.generation == generation  # a budget change keeps the network
     run_to_end(state)
-    assert state.trainer.iteration == 50
+    assert state.session.trainer.iteration == 50
 
 
 def test_lowering_the_budget_below_the_iteration_pauses():
@@ -190,9 +195,11 @@ def test_metrics_record_accuracy_once_per_iteration():
     state.play()
     state.tick(budget_s=math.inf)
     state.tick(budget_s=math.inf)
-    assert state.metrics["iteration"] == [0, 5, 10]
-    wrong_train, _ = state.mistakes()
-    assert state.metrics["train_accuracy"][-1] == pytest.approx(1 - wrong_train.mean())
+    assert state.session.accuracy_history()["iteration"] == [0, 5, 10]
+    wrong_train, _ = state.session.mistakes()
+    assert state.session.accuracy_history()["train_accuracy"][-1] == pytest.approx(
+        1 - wrong_train.mean()
+    )
 
 
 # -- resets ------------------------------------------------------------------------------------
@@ -216,13 +223,13 @@ def test_structural_changes_reset_the_network_and_say_so(name, value, new_data):
     state = LabState(**SMALL)
     for _ in range(3):
         state.step()
-    data, generation = state.data, state.generation
+    data, generation = state.session.data, state.generation
     assert state.apply(**{name: value}) == {}
     assert getattr(state, name) == value
     assert state.generation == generation + 1
-    assert state.trainer.iteration == 0
-    assert state.trainer.history.costs == []
-    assert (state.data is not data) == new_data
+    assert state.session.trainer.iteration == 0
+    assert state.session.trainer.history.costs == []
+    assert (state.session.data is not data) == new_data
     assert f"{LabState.param[name].label} changed: fresh network" in state.status
 
 
@@ -233,8 +240,8 @@ def test_live_settings_do_not_reset(name, value):
     generation = state.generation
     state.apply(**{name: value})
     assert state.generation == generation
-    assert state.trainer.iteration == 1
-    assert getattr(state.trainer, name) == value
+    assert state.session.trainer.iteration == 1
+    assert getattr(state.session.trainer, name) == value
 
 
 def test_several_settings_at_once_rebuild_once():
@@ -242,29 +249,29 @@ def test_several_settings_at_once_rebuild_once():
     generation = state.generation
     state.apply(dataset="xor", hidden_layers="6, 6", init="sqrt", learning_rate=0.05)
     assert state.generation == generation + 1
-    assert state.layer_dims == [2, 6, 6, 1]
-    assert state.trainer.learning_rate == 0.05
+    assert state.session.layer_dims == [2, 6, 6, 1]
+    assert state.session.trainer.learning_rate == 0.05
 
 
 def test_reset_replays_the_same_run():
     state = LabState(**SMALL)
     for _ in range(5):
         state.step()
-    first = list(state.trainer.history.costs)
+    first = list(state.session.trainer.history.costs)
     state.reset()
-    assert state.trainer.iteration == 0
+    assert state.session.trainer.iteration == 0
     assert "Reset: fresh network" in state.status
     for _ in range(5):
         state.step()
-    assert state.trainer.history.costs == first
+    assert state.session.trainer.history.costs == first
 
 
 def test_regenerate_draws_the_next_sample():
     state = LabState(**SMALL)
-    before = state.data.raw_train.copy()
+    before = state.session.data.raw_train.copy()
     state.regenerate()
     assert state.data_seed == 1
-    assert not np.array_equal(before, state.data.raw_train)
+    assert not np.array_equal(before, state.session.data.raw_train)
 
 
 def test_reformatting_the_same_layers_keeps_the_network():
@@ -273,7 +280,7 @@ def test_reformatting_the_same_layers_keeps_the_network():
     generation = state.generation
     state.apply(hidden_layers="4,3")
     assert state.generation == generation
-    assert state.trainer.iteration == 1
+    assert state.session.trainer.iteration == 1
 
 
 def test_article_preset_is_the_seed_configuration():
@@ -281,10 +288,10 @@ def test_article_preset_is_the_seed_configuration():
     state.apply_preset("article")
     assert (state.init, state.optimizer, state.learning_rate) == ("small", "gd", 0.0075)
     assert (state.lambd, state.batch_size, state.keep_prob) == (0.0, 0, 1.0)
-    assert state.layer_dims == [2, 20, 7, 5, 1]
+    assert state.session.layer_dims == [2, 20, 7, 5, 1]
     assert state.iterations == 3000
-    assert state.trainer.config.init == "small"
-    assert state.trainer.config.batch_size is None
+    assert state.session.trainer.config.init == "small"
+    assert state.session.trainer.config.batch_size is None
 
 
 @pytest.mark.parametrize("name", list(PRESETS))
@@ -294,12 +301,12 @@ def test_every_preset_is_valid_and_says_what_to_watch(name):
     state.apply_preset(name)
     assert state.messages == {}
     assert {key: getattr(state, key) for key in PRESETS[name]} == PRESETS[name]
-    assert state.trainer.iteration == 0
+    assert state.session.trainer.iteration == 0
     assert state.status == PRESET_NOTES[name]
     generation = state.generation
     state.step()
     state.apply_preset(name)  # the same settings again: still a fresh start
-    assert state.trainer.iteration == 0
+    assert state.session.trainer.iteration == 0
     assert state.generation == generation + 1
 
 
@@ -308,11 +315,11 @@ def test_article_preset_shows_vanishing_gradients_on_2d_data():
     state.apply_preset("article")
     state.apply(iterations=300)
     run_to_end(state)
-    assert min(state.trainer.history.costs) > 0.69
-    assert max(row["norm_dW"] for row in state.layer_table()) < 1e-4
+    assert min(state.session.trainer.history.costs) > 0.69
+    assert max(row["norm_dW"] for row in state.session.layer_table(state.batch_size)) < 1e-4
     state.apply(init="he")
     run_to_end(state)
-    assert state.trainer.history.costs[-1] < 0.6
+    assert state.session.trainer.history.costs[-1] < 0.6
 
 
 def test_overfitting_preset_overfits_and_lambda_helps():
@@ -321,7 +328,7 @@ def test_overfitting_preset_overfits_and_lambda_helps():
         state.apply_preset("overfitting")
         state.apply(iterations=1500, lambd=lambd)
         run_to_end(state)
-        return state.trainer.history.val_costs[-1]
+        return state.session.trainer.history.val_costs[-1]
 
     unregularized = final_test_cost(0.0)
     assert unregularized > 2.0
@@ -335,29 +342,29 @@ def test_layer_buttons_edit_the_architecture():
     assert state.hidden_layers == "8, 8, 8"
     state.widen(0)
     state.narrow(2)
-    assert state.layer_sizes == [10, 8, 6]
-    assert state.layer_dims == [2, 10, 8, 6, 1]
+    assert state.session.layer_sizes == [10, 8, 6]
+    assert state.session.layer_dims == [2, 10, 8, 6, 1]
     state.remove_layer()
     state.remove_layer()
     state.remove_layer()
     assert state.hidden_layers == "none"
-    assert state.layer_dims == [2, 1]  # logistic regression
+    assert state.session.layer_dims == [2, 1]  # logistic regression
     state.remove_layer()
-    assert state.layer_dims == [2, 1]
+    assert state.session.layer_dims == [2, 1]
     state.add_layer()
-    assert state.layer_sizes == [4]
+    assert state.session.layer_sizes == [4]
 
 
 def test_layer_buttons_stop_at_the_limits():
     state = LabState(hidden_layers=", ".join(["1"] * MAX_HIDDEN_LAYERS))
     state.add_layer()
-    assert len(state.layer_sizes) == MAX_HIDDEN_LAYERS
+    assert len(state.session.layer_sizes) == MAX_HIDDEN_LAYERS
     assert "At most 8 hidden layers" in state.messages["hidden_layers"]
     state.narrow(0)
-    assert state.layer_sizes[0] == 1
+    assert state.session.layer_sizes[0] == 1
     state.apply(hidden_layers="256")
     state.widen(0)
-    assert state.layer_sizes == [MAX_UNITS]
+    assert state.session.layer_sizes == [MAX_UNITS]
 
 
 def test_width_ladder():
@@ -394,23 +401,23 @@ def test_parse_hidden_layers(text, expected):
 def test_bad_layer_text_shows_a_message_and_keeps_the_network(text, message):
     state = LabState(**SMALL)
     state.step()
-    params, generation = state.trainer.params, state.generation
+    params, generation = state.session.trainer.params, state.generation
     assert set(state.apply(hidden_layers=text)) == {"hidden_layers"}
     assert message in state.messages["hidden_layers"]
     assert state.hidden_layers == SMALL["hidden_layers"]
-    assert state.trainer.params is params
+    assert state.session.trainer.params is params
     assert state.generation == generation
-    assert state.trainer.iteration == 1
+    assert state.session.trainer.iteration == 1
 
 
 def test_bad_layer_text_set_directly_is_caught_by_the_watcher():
     state = LabState(**SMALL)
     state.hidden_layers = "8,,x"
     assert "Layer 2 is empty" in state.messages["hidden_layers"]
-    assert state.layer_sizes == [4, 3]
+    assert state.session.layer_sizes == [4, 3]
     state.hidden_layers = "5"
     assert "hidden_layers" not in state.messages
-    assert state.layer_sizes == [5]
+    assert state.session.layer_sizes == [5]
 
 
 @pytest.mark.parametrize(
@@ -443,13 +450,13 @@ def test_bad_values_show_a_message_and_change_nothing(name, value, message):
     state = LabState(**SMALL)
     state.step()
     before = {key: getattr(state, key) for key in SETTINGS}
-    trainer, data = state.trainer, state.data
+    trainer, data = state.session.trainer, state.session.data
     rejected = state.apply(**{name: value})
     assert message in rejected[name]
     assert state.messages[name] == rejected[name]
     assert {key: getattr(state, key) for key in SETTINGS} == before
-    assert state.trainer is trainer
-    assert state.data is data
+    assert state.session.trainer is trainer
+    assert state.session.data is data
 
 
 def test_a_good_value_clears_the_message_and_others_stay():
@@ -482,7 +489,10 @@ def test_batch_size_larger_than_the_data_is_full_batch():
     state = LabState(**SMALL)
     state.apply(batch_size=2000)
     state.step()
-    assert state.layer_table()[0]["Z"][1] == state.data.X_train.shape[1]
+    assert (
+        state.session.layer_table(state.batch_size)[0]["Z"][1]
+        == state.session.data.X_train.shape[1]
+    )
 
 
 # -- divergence --------------------------------------------------------------------------------
@@ -493,35 +503,35 @@ def test_divergence_pauses_and_says_what_to_try():
     assert state.status_level == "error"
     assert "diverged" in state.status
     assert "Lower the learning rate" in state.status
-    assert 0 < state.trainer.iteration < state.iterations
-    assert all(np.isfinite(value).all() for value in state.trainer.params.values())
-    assert all(np.isfinite(state.trainer.history.costs))
+    assert 0 < state.session.trainer.iteration < state.iterations
+    assert all(np.isfinite(value).all() for value in state.session.trainer.params.values())
+    assert all(np.isfinite(state.session.trainer.history.costs))
     # Stepping again reports the same problem instead of training through it.
-    stuck_at = state.trainer.iteration
+    stuck_at = state.session.trainer.iteration
     state.step()
-    assert state.trainer.iteration == stuck_at
+    assert state.session.trainer.iteration == stuck_at
     assert state.status_level == "error"
     # A lower learning rate and a reset train normally again.
     state.apply(learning_rate=1e-3)
     state.reset()
     state.step()
-    assert state.trainer.iteration == 1
+    assert state.session.trainer.iteration == 1
     assert state.status_level == "info"
 
 
 # -- what the views read -----------------------------------------------------------------------
 def test_layer_table_shapes_and_norms():
     state = LabState(**SMALL, batch_size=16)
-    rows = state.layer_table()
+    rows = state.session.layer_table(state.batch_size)
     assert [row["W"] for row in rows] == [(4, 2), (3, 4), (1, 3)]
     assert [row["b"] for row in rows] == [(4, 1), (3, 1), (1, 1)]
     assert [row["Z"] for row in rows] == [(4, 16), (3, 16), (1, 16)]
     assert [row["activation"] for row in rows] == ["relu", "relu", "sigmoid"]
-    assert sum(row["params"] for row in rows) == state.n_params == 12 + 15 + 4
+    assert sum(row["params"] for row in rows) == state.session.n_params == 12 + 15 + 4
     assert rows[0]["norm_dW"] is None
     state.step()
-    rows = state.layer_table()
-    W1 = state.trainer.params["W1"]
+    rows = state.session.layer_table(state.batch_size)
+    W1 = state.session.trainer.params["W1"]
     assert rows[0]["norm_W"] == pytest.approx(np.sqrt((W1**2).sum()))
     assert rows[0]["norm_dW"] > 0
 
@@ -530,7 +540,7 @@ def test_probabilities_cover_the_grid_and_follow_the_data_orientation():
     state = LabState(dataset="gaussians", noise=0.0)
     state.apply(iterations=200)
     run_to_end(state)
-    grid = state.probabilities(20)
+    grid = state.session.probabilities(20)
     assert grid.shape == (20, 20)
     assert ((grid >= 0) & (grid <= 1)).all()
     # Class 1 sits at (1, 1): the top-right pixel (last row = highest y) is class 1.
@@ -540,12 +550,12 @@ def test_probabilities_cover_the_grid_and_follow_the_data_orientation():
 
 def test_latest_numbers():
     state = LabState(**SMALL)
-    assert state.latest()["train_cost"] is None
+    assert state.session.latest()["train_cost"] is None
     state.step()
-    latest = state.latest()
+    latest = state.session.latest()
     assert latest["iteration"] == 1
-    assert latest["train_cost"] == state.trainer.history.costs[0]
-    assert latest["test_cost"] == state.trainer.history.val_costs[0]
+    assert latest["train_cost"] == state.session.trainer.history.costs[0]
+    assert latest["test_cost"] == state.session.trainer.history.val_costs[0]
 
 
 # -- gradient check ----------------------------------------------------------------------------
@@ -567,3 +577,76 @@ def test_gradient_check_skips_huge_networks_and_is_cleared_by_a_reset():
     assert "too many" in state.gradcheck["note"]
     state.reset()
     assert state.gradcheck is None
+
+
+# -- changes during a run: recorded, replayed ---------------------------------------------------
+def test_live_changes_are_recorded_with_their_iteration():
+    state = LabState(**SMALL, lambd=0.01)
+    state.apply(lambd=0.03)  # before any iteration: the run's starting value
+    assert state.session.changes == []
+    assert state.session.initial["lambd"] == 0.03
+    for _ in range(3):
+        state.step()
+    state.apply(lambd=0.1, learning_rate=0.05)
+    state.step()
+    state.apply(lambd=0.2)
+    assert state.session.changes == [
+        (3, "lambd", 0.1),
+        (3, "learning_rate", 0.05),
+        (4, "lambd", 0.2),
+    ]
+    assert state.settings()["lambd"] == 0.03  # a link holds the starting value
+
+
+def test_a_session_made_with_the_changes_replays_the_run_exactly():
+    state = LabState(**SMALL)
+    for _ in range(3):
+        state.step()
+    state.apply(lambd=0.5)
+    for _ in range(2):
+        state.step()
+    state.apply(learning_rate=0.03)
+    for _ in range(4):
+        state.step()
+    replay = LabState(**state.settings(), changes=state.session.changes)
+    for _ in range(9):
+        replay.step()
+    assert replay.session.trainer.history.costs == state.session.trainer.history.costs
+    assert (replay.lambd, replay.learning_rate) == (0.5, 0.03)  # the controls followed
+
+
+def test_a_change_drops_later_planned_changes_of_that_setting():
+    state = LabState(
+        **SMALL, changes=[(2, "lambd", 0.1), (4, "lambd", 0.2), (5, "learning_rate", 0.1)]
+    )
+    state.step()
+    state.apply(lambd=0.05)
+    assert state.session.changes == [(1, "lambd", 0.05), (5, "learning_rate", 0.1)]
+
+
+def test_reset_replays_the_changes_and_a_new_network_forgets_them():
+    state = LabState(**SMALL)
+    state.step()
+    state.apply(lambd=0.3)
+    state.step()
+    first = list(state.session.trainer.history.costs)
+    state.reset()
+    assert state.lambd == 0.0
+    assert state.session.changes == [(1, "lambd", 0.3)]
+    state.step()
+    state.step()
+    assert state.session.trainer.history.costs == first
+    assert state.lambd == 0.3
+    state.apply(weight_seed=5)
+    assert state.session.changes == []
+    assert state.session.initial["lambd"] == 0.3
+
+
+def test_loading_weights_of_other_layers_builds_one_session():
+    source = LabState(**{**SMALL, "hidden_layers": "5"})
+    state = LabState(**SMALL)
+    generation = state.generation
+    state.load_params(source.session.trainer.params, switch_architecture=True, file_name="w.npz")
+    assert state.generation == generation + 1
+    assert state.hidden_layers == "5"
+    assert state.session.params_file == "w.npz"

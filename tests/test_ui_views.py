@@ -35,7 +35,7 @@ def test_update_streams_every_iteration_once():
     plots = LabPlots()
     plots.update(state)
     plots.update(state)  # nothing new: nothing streamed twice
-    history = state.trainer.history
+    history = state.session.trainer.history
     assert list(plots.cost_source.data["iteration"]) == list(range(7))
     assert list(plots.cost_source.data["train_cost"]) == history.costs
     assert list(plots.cost_source.data["test_cost"]) == history.val_costs
@@ -60,7 +60,7 @@ def test_a_rebuild_restarts_the_curves_and_redraws_the_points():
     state.apply(n_points=40)
     plots.update(state)
     assert len(plots.cost_source.data["train_cost"]) == 0
-    assert len(plots.train_source.data["x"]) == state.data.raw_train.shape[1]
+    assert len(plots.train_source.data["x"]) == state.session.data.raw_train.shape[1]
     assert len(plots.test_source.data["x"]) + len(plots.train_source.data["x"]) == 40
 
 
@@ -69,11 +69,11 @@ def test_boundary_image_covers_the_data_extent():
     plots = LabPlots()
     plots.update(state)
     data = plots.boundary_source.data
-    resolution = boundary_resolution(state.n_params)
+    resolution = boundary_resolution(state.session.n_params)
     assert data["image"][0].shape == (resolution, resolution)
-    x0, x1, y0, y1 = state.data.extent
+    x0, x1, y0, y1 = state.session.data.extent
     assert (data["x"][0], data["y"][0], data["dw"][0], data["dh"][0]) == (x0, y0, x1 - x0, y1 - y0)
-    np.testing.assert_allclose(data["image"][0], state.probabilities(resolution), atol=1e-6)
+    np.testing.assert_allclose(data["image"][0], state.session.probabilities(resolution), atol=1e-6)
     assert plots.boundary_figure.x_range.start == x0
 
 
@@ -81,7 +81,7 @@ def test_mistake_marks_are_the_misclassified_points():
     state = trained(2)
     plots = LabPlots()
     plots.update(state)
-    wrong_train, wrong_test = state.mistakes()
+    wrong_train, wrong_test = state.session.mistakes()
     assert len(plots.train_mistakes.data["x"]) == wrong_train.sum()
     assert len(plots.test_mistakes.data["x"]) == wrong_test.sum()
 
@@ -141,11 +141,11 @@ def test_readout_and_shapes_follow_the_state():
 def test_app_ticks_only_while_playing_and_updates_the_plots():
     app = LayerLab(LabState(**SMALL, steps_per_tick=3))
     asyncio.run(app.tick())
-    assert app.state.trainer.iteration == 0
+    assert app.state.session.trainer.iteration == 0
     app.state.play()
     assert app._callback is not None
     asyncio.run(app.tick())
-    assert app.state.trainer.iteration == 3
+    assert app.state.session.trainer.iteration == 3
     assert len(app.plots.cost_source.data["train_cost"]) == 3
     app.state.pause()
     assert not app._callback.running
@@ -186,7 +186,7 @@ def test_diagram_draws_one_edge_per_drawn_weight_with_its_sign(layers, edges):
     plots.update(state)
     data = plots.diagram.edge_source.data
     assert len(data["x0"]) == edges
-    W1 = state.trainer.params["W1"]
+    W1 = state.session.trainer.params["W1"]
     first = "#2a78b5" if W1[0, 0] >= 0 else "#e8833a"  # edge from input 1 to unit 1
     assert data["color"][0] == first
     assert max(data["width"]) == pytest.approx(4.0)

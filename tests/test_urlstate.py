@@ -5,11 +5,12 @@ import random
 import subprocess
 import sys
 
-import param
 import pytest
 
-from layerlab.ui.layers import MAX_HIDDEN_LAYERS, MAX_UNITS
-from layerlab.ui.state import PRESETS, SETTINGS, LabState
+from layerlab.layers import MAX_HIDDEN_LAYERS, MAX_UNITS
+from layerlab.settings import LINK_SETTINGS as SETTINGS
+from layerlab.settings import SETTINGS as DECLARED
+from layerlab.ui.state import PRESETS, LabState
 from layerlab.ui.urlstate import (
     CONTROL_GROUPS,
     CONTROLS,
@@ -17,7 +18,6 @@ from layerlab.ui.urlstate import (
     MAX_QUERY_CHARS,
     QUOTE_CHARS,
     format_query,
-    lab_schema,
     parse_query,
     plain_query,
 )
@@ -28,16 +28,17 @@ DEFAULTS = {name: LabState.param[name].default for name in SETTINGS}
 def random_settings(rng: random.Random) -> dict:
     """A random valid state: any choice, any integer and any float within the bounds."""
     settings = {}
-    for name, parameter in lab_schema().items():
-        if name == "hidden_layers":
+    for name in SETTINGS:
+        setting = DECLARED[name]
+        if setting.kind == "layers":
             sizes = [rng.randint(1, MAX_UNITS) for _ in range(rng.randint(0, MAX_HIDDEN_LAYERS))]
             settings[name] = ", ".join(map(str, sizes)) if sizes else "none"
-        elif isinstance(parameter, param.Selector):
-            settings[name] = rng.choice(parameter.objects)
-        elif isinstance(parameter, param.Integer):
-            settings[name] = rng.randint(*parameter.bounds)
+        elif setting.kind == "choice":
+            settings[name] = rng.choice(list(setting.choices))
+        elif setting.kind == "int":
+            settings[name] = rng.randint(*setting.bounds)
         else:
-            low, high = parameter.bounds
+            low, high = setting.bounds
             settings[name] = rng.choice([low, high, rng.uniform(low, high), low * (1 + 1e-15)])
     return settings
 
@@ -98,9 +99,9 @@ def test_a_restored_link_replays_the_same_cost_curve():
     }
     original = LabState(**settings)
     restored = LabState(**parse_query(format_query(settings)).settings)
-    original.trainer.step(30)
-    restored.trainer.step(30)
-    assert restored.trainer.history.costs == original.trainer.history.costs
+    original.session.trainer.step(30)
+    restored.session.trainer.step(30)
+    assert restored.session.trainer.history.costs == original.session.trainer.history.costs
 
 
 # -- clamping and rejection ------------------------------------------------------------------
@@ -169,16 +170,6 @@ def test_negative_zero_becomes_zero():
 def test_layers_are_stored_in_canonical_form():
     assert parse_query("hidden_layers=8+8,%204").settings == {"hidden_layers": "8, 8, 4"}
     assert parse_query("hidden_layers=NONE").settings == {"hidden_layers": "none"}
-
-
-def test_booleans_from_a_schema():
-    schema = {"flag": param.Boolean(default=False)}
-    assert parse_query("flag=Yes", schema).settings == {"flag": True}
-    assert parse_query("flag=0", schema).settings == {"flag": False}
-    parsed = parse_query("flag=maybe", schema)
-    assert parsed.settings == {}
-    assert "is not true or false" in parsed.notices[0]
-    assert format_query({"flag": True}) == "flag=true"
 
 
 # -- keys ------------------------------------------------------------------------------------
@@ -288,6 +279,8 @@ HOSTILE = [
     "preset=article&preset=recommended&preset=%3Cx%3E",
     "%",
     "?&#?",
+    "changes=lambd@1:1e309,learning_rate@2:-0,lambd@3:%3Cscript%3E,lambd@@:1",
+    "changes=" + ",".join(["lambd@1:0.1"] * 30) + "&changes=" + "[" * 3000,
 ]
 
 
@@ -301,7 +294,7 @@ def test_hostile_links_are_handled(query):
         assert MARKER not in notice
         assert len(notice) < 700
     assert set(parsed.hidden) <= set(CONTROLS)
-    state = LabState()
+    state = LabState(changes=parsed.changes)
     assert state.apply(**parsed.settings) == {}  # whatever got through is a valid setting
 
 
@@ -342,3 +335,44 @@ def test_importing_urlstate_does_not_import_panel():
     code = "import sys, layerlab.ui.urlstate; assert 'panel' not in sys.modules, 'panel'"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+# -- changes during the run ------------------------------------------------------------------
+def test_changes_round_trip_in_order():
+    changes = [(3, "lambd", 0.1), (3, "learning_rate", 0.0123456789), (40, "lambd", 1 / 3)]
+    query = format_query(DEFAULTS, changes=changes)
+    assert "changes=lambd@3:0.1,learning_rate@3:0.0123456789,lambd@40:0.3333333333333333" in query
+    parsed = parse_query(query)
+    assert parsed.notices == []
+    assert list(parsed.changes) == sorted(changes)
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("lambd@3:abc", "is not a number"),
+        ("optimizer@3:gd", "write learning_rate or lambd@iteration:value"),
+        ("lambd@0:0.1", "the iteration is out of range"),
+        ("lambd@9999999:0.1", "write learning_rate or lambd"),
+        ("lambd:0.1", "write learning_rate or lambd"),
+        ("<b>@1:1", "write learning_rate or lambd"),
+    ],
+)
+def test_bad_changes_are_left_out_with_a_notice(text, words):
+    parsed = parse_query("changes=" + text + ",lambd@5:0.2")
+    assert parsed.changes == ((5, "lambd", 0.2),)
+    assert len(parsed.notices) == 1
+    assert words in parsed.notices[0]
+    assert "<" not in parsed.notices[0]
+
+
+def test_a_change_out_of_range_is_clamped_like_its_setting():
+    parsed = parse_query("changes=lambd@5:99")
+    assert parsed.changes == ((5, "lambd", 10.0),)
+    assert "above the maximum: used 10" in parsed.notices[0]
+
+
+def test_too_many_changes_are_ignored_whole():
+    parsed = parse_query("changes=" + ",".join(f"lambd@{i}:0.1" for i in range(1, 60)))
+    assert parsed.changes == ()
+    assert "at most" in parsed.notices[0]

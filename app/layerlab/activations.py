@@ -1,15 +1,31 @@
 """Activation functions, each beside its derivative.
 
-``forward(Z) -> A`` and ``backward(dA, Z) -> dZ`` work elementwise on arrays of
-any shape; in the network they see ``Z (n_l, m)``.
-"""
+``g(Z, out=None) -> A`` and ``g_backward(dA, Z, out=None) -> dZ`` work elementwise on
+arrays of any shape; in the network they see ``Z (n_l, m)``. ``out`` may be given to write
+the result into an existing array (``g_backward`` may write into ``dA`` itself).
 
-from typing import NamedTuple
+``ACTIVATIONS`` is the registry of the hidden layers' choices; the output layer is always
+the sigmoid, which goes with the cross-entropy cost.
+"""
 
 import numpy as np
 
 
-def sigmoid(Z: np.ndarray) -> np.ndarray:
+class Activation:
+    """An activation ``g`` beside its derivative: the pair ``forward`` and ``backward`` call."""
+
+    __slots__ = ("backward", "forward", "name")
+
+    def __init__(self, name, forward, backward) -> None:
+        self.name = name  # the registry key, e.g. "relu"
+        self.forward = forward  # A = g(Z)
+        self.backward = backward  # dZ = dA * g'(Z)
+
+    def __repr__(self) -> str:
+        return f"Activation({self.name!r})"
+
+
+def sigmoid(Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """σ(Z) = 1 / (1 + e^-Z), computed without overflow: both exponents are ≤ 0.
 
     .. math:: \\sigma(z) = \\frac{e^{\\min(z, 0)}}{1 + e^{-|z|}}
@@ -17,13 +33,28 @@ def sigmoid(Z: np.ndarray) -> np.ndarray:
     (for z ≥ 0 that is 1 / (1 + e^-z), for z < 0 it is e^z / (1 + e^z)). Exact in
     both tails, and several times faster than ``exp(-logaddexp(0, -Z))``.
     """
-    return np.exp(np.minimum(Z, 0.0)) / (1.0 + np.exp(-np.abs(Z)))
+    return np.divide(np.exp(np.minimum(Z, 0.0)), 1.0 + np.exp(-np.abs(Z)), out=out)
 
 
-def sigmoid_backward(dA: np.ndarray, Z: np.ndarray) -> np.ndarray:
+def sigmoid_backward(dA: np.ndarray, Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """dZ = dA · σ(Z) · (1 - σ(Z))."""
     A = sigmoid(Z)
-    return dA * A * (1.0 - A)
+    return np.multiply(dA, A * (1.0 - A), out=out)
+
+
+def relu(Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """max(Z, 0), as a new array or written into ``out`` (never into the cached Z)."""
+    return np.maximum(Z, 0.0, out=out)
+
+
+def relu_backward(dA: np.ndarray, Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """dZ = dA · [Z > 0]: dA where Z > 0, else 0 (the derivative at the kink is taken as 0).
+
+    A product with the 0/1 mask rather than ``np.where``: several times faster on
+    mixed signs (no branch to mispredict). Where Z ≤ 0 it gives ±0 (which sum
+    alike), or NaN if dA is already infinite.
+    """
+    return np.multiply(dA, Z > 0.0, out=out)
 
 
 def softplus(Z: np.ndarray) -> np.ndarray:
@@ -39,29 +70,10 @@ def softplus(Z: np.ndarray) -> np.ndarray:
     return losses
 
 
-def relu(Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """max(Z, 0), as a new array or written into ``out`` (never into the cached Z)."""
-    return np.maximum(Z, 0.0, out=out)
-
-
-def relu_backward(dA: np.ndarray, Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """dZ = dA · [Z > 0]: dA where Z > 0, else 0 (the derivative at the kink is taken as 0).
-
-    A product with the 0/1 mask rather than ``np.where``: several times faster on
-    mixed signs (no branch to mispredict). Where Z ≤ 0 it gives ±0 (which sum
-    alike), or NaN if dA is already infinite. ``out`` may be ``dA`` itself.
-    """
-    return np.multiply(dA, Z > 0.0, out=out)
-
-
-class Activation(NamedTuple):
-    """An activation and its derivative, the pair the network calls."""
-
-    forward: callable
-    backward: callable
-
+RELU = Activation("relu", relu, relu_backward)  # the seed's hidden activation
+SIGMOID = Activation("sigmoid", sigmoid, sigmoid_backward)
 
 ACTIVATIONS: dict[str, Activation] = {
-    "sigmoid": Activation(sigmoid, sigmoid_backward),
-    "relu": Activation(relu, relu_backward),
+    "relu": RELU,
+    "sigmoid": SIGMOID,
 }

@@ -1,4 +1,4 @@
-"""The seed's L-layer network: ReLU hidden layers, a sigmoid output, cross-entropy.
+"""The seed's L-layer network: hidden layers (ReLU by default), a sigmoid output, cross-entropy.
 
 Shape convention, used everywhere in Layer Lab::
 
@@ -9,27 +9,32 @@ Shape convention, used everywhere in Layer Lab::
     Z[l], A[l] (n_l, m)  A[0] = X, A[L] = AL the predicted probabilities
 
 Layers are numbered 1..L; ``layer_dims = [n_x, n_1, ..., n_L]`` with ``n_L = 1``.
-"""
 
-from typing import NamedTuple
+``forward``, ``compute_cost``, ``backward`` and ``initialize`` are plain functions of NumPy
+and of each other: the exported script copies them as they are (see ``layerlab.export``).
+"""
 
 import numpy as np
 
-from .activations import relu, relu_backward, sigmoid, softplus
+from .activations import RELU, sigmoid, softplus
 from .initializers import INITIALIZERS
+from .regularization import l2_cost, l2_gradient
 from .validation import check_choice, check_features, check_layer_dims, check_real
 
 Params = dict[str, np.ndarray]
 
 
-class LayerCache(NamedTuple):
+class LayerCache:
     """What layer l's forward pass keeps for its backward pass."""
 
-    A_prev: np.ndarray  # (n_{l-1}, m)
-    W: np.ndarray  # (n_l, n_{l-1})
-    b: np.ndarray  # (n_l, 1)
-    Z: np.ndarray  # (n_l, m)
-    D: np.ndarray | None  # (n_l, m) inverted-dropout mask of 0 and 1/keep_prob, or None
+    __slots__ = ("A_prev", "D", "W", "Z", "b")
+
+    def __init__(self, A_prev, W, b, Z, D=None) -> None:
+        self.A_prev = A_prev  # (n_{l-1}, m)
+        self.W = W  # (n_l, n_{l-1})
+        self.b = b  # (n_l, 1)
+        self.Z = Z  # (n_l, m)
+        self.D = D  # (n_l, m) mask the activations were multiplied by, or None
 
 
 class Probabilities(np.ndarray):
@@ -57,11 +62,15 @@ def init_params(layer_dims, init: str = "small", seed=None) -> Params:
     """
     dims = check_layer_dims(layer_dims)
     initializer = INITIALIZERS[check_choice("init", init, INITIALIZERS)]
-    rng = np.random.default_rng(seed)
+    return initialize(dims, initializer, np.random.default_rng(seed))
+
+
+def initialize(layer_dims: list[int], initializer, rng: np.random.Generator) -> Params:
+    """``W_l = initializer(n_l, n_{l-1}, rng)`` layer by layer, and ``b_l = 0 (n_l, 1)``."""
     params: Params = {}
-    for l in range(1, len(dims)):
-        params[f"W{l}"] = initializer(dims[l], dims[l - 1], rng)  # (n_l, n_{l-1})
-        params[f"b{l}"] = np.zeros((dims[l], 1))  # (n_l, 1)
+    for l in range(1, len(layer_dims)):
+        params[f"W{l}"] = initializer(layer_dims[l], layer_dims[l - 1], rng)  # (n_l, n_{l-1})
+        params[f"b{l}"] = np.zeros((layer_dims[l], 1))  # (n_l, 1)
     return params
 
 
@@ -124,15 +133,15 @@ def forward(
     X,
     params: Params,
     *,
-    keep_prob: float = 1.0,
-    rng: np.random.Generator | None = None,
+    activation=RELU,
+    masks: list[np.ndarray] | None = None,
     workspace: Workspace | None = None,
 ) -> tuple[Probabilities, list[LayerCache]]:
-    """Forward pass: ``Z_l = W_l A_{l-1} + b_l``, ReLU for l < L, sigmoid for l = L.
+    """Forward pass: ``Z_l = W_l A_{l-1} + b_l``, ``A_l = g(Z_l)`` for l < L, sigmoid for l = L.
 
-    With ``keep_prob < 1`` (training only), hidden activations get inverted
-    dropout: each unit is kept with probability ``keep_prob`` and scaled by
-    ``1/keep_prob``, masks drawn from ``rng``.
+    ``activation`` is the hidden layers' ``g`` (an ``Activation``, ReLU by default).
+    ``masks``, if given, holds one ``(n_l, m)`` array per hidden layer that multiplies its
+    activations (training draws them to drop units at random; see ``layerlab.steps``).
 
     Returns ``AL (1, m)`` and one ``LayerCache`` per layer.
     """
@@ -145,10 +154,9 @@ def forward(
         W, b = params[f"W{l}"], params[f"b{l}"]
         shape = (W.shape[0], m)
         Z = _linear(W, A, b, _empty(workspace, "Z", l, shape))  # (n_l, m)
-        A_next = relu(Z, out=_empty(workspace, "A", l, shape))
-        D = None
-        if keep_prob < 1.0:
-            D = (rng.random(shape) < keep_prob) / keep_prob  # (n_l, m)
+        A_next = activation.forward(Z, out=_empty(workspace, "A", l, shape))  # (n_l, m)
+        D = None if masks is None else masks[l - 1]  # (n_l, m)
+        if D is not None:
             A_next *= D
         caches.append(LayerCache(A, W, b, Z, D))
         A = A_next
@@ -189,29 +197,22 @@ def _cross_entropy_from_probabilities(AL: np.ndarray, Y: np.ndarray) -> np.ndarr
     return -(Y * np.log(np.maximum(AL, tiny)) + (1.0 - Y) * np.log(np.maximum(1.0 - AL, tiny)))
 
 
-# The L2 penalty and its gradient, a matched pair. Biases are not penalised.
-def l2_cost(params: Params, lambd: float, m: int) -> float:
-    """``λ/(2m) Σ_l ||W_l||_F²`` (each ``||W||²`` as a dot product: no squared copy)."""
-    squares = sum(
-        float(np.vdot(params[f"W{l}"], params[f"W{l}"])) for l in range(1, layer_count(params) + 1)
-    )
-    return lambd / (2 * m) * squares
-
-
-def l2_gradient(W: np.ndarray, lambd: float, m: int) -> np.ndarray:
-    """``∂/∂W [λ/(2m) ||W||_F²] = (λ/m) W``."""
-    return (lambd / m) * W
-
-
 def backward(
-    AL, Y, caches: list[LayerCache], lambd: float = 0.0, *, workspace: Workspace | None = None
+    AL,
+    Y,
+    caches: list[LayerCache],
+    lambd: float = 0.0,
+    *,
+    activation=RELU,
+    workspace: Workspace | None = None,
 ) -> Params:
     """Backward pass from ``dZ_L = AL - Y`` (sigmoid + cross-entropy, no division by AL).
 
     Per layer: ``dW_l = dZ_l A_{l-1}ᵀ / m (+ λ/m W_l)``, ``db_l = Σ_m dZ_l / m``,
-    ``dA_{l-1} = W_lᵀ dZ_l``, ``dZ_{l-1} = dA_{l-1} · relu'(Z_{l-1})`` (times the
-    dropout mask if any). dA_0 is never computed. The code carries ``dZ_l / m``,
-    the gradient of the mean, so the 1/m is applied once, at the top.
+    ``dA_{l-1} = W_lᵀ dZ_l``, ``dZ_{l-1} = dA_{l-1} · g'(Z_{l-1})`` (times the layer's
+    mask if forward had one; ``activation`` is the ``g`` forward used). dA_0 is never
+    computed. The code carries ``dZ_l / m``, the gradient of the mean, so the 1/m is
+    applied once, at the top.
 
     Returns ``{"dW1": (n_1, n_0), "db1": (n_1, 1), ..., "dWL", "dbL"}``.
     """
@@ -220,7 +221,7 @@ def backward(
     grads: Params = {}
     dZ_m = (np.asarray(AL) - Y) / m  # (1, m): dZ_L / m
     for l in range(L, 0, -1):
-        A_prev, W, _, _, _ = caches[l - 1]
+        A_prev, W = caches[l - 1].A_prev, caches[l - 1].W
         dW = _matmul(dZ_m, A_prev.T, out=_empty(workspace, "dW", l, W.shape))  # (n_l, n_{l-1})
         if lambd:
             dW += l2_gradient(W, lambd, m)
@@ -231,7 +232,7 @@ def backward(
             dA_prev = _matmul(W.T, dZ_m, out=_empty(workspace, "dZ", l - 1, below.Z.shape))
             if below.D is not None:
                 dA_prev *= below.D
-            dZ_m = relu_backward(dA_prev, below.Z, out=dA_prev)  # (n_{l-1}, m)
+            dZ_m = activation.backward(dA_prev, below.Z, out=dA_prev)  # (n_{l-1}, m)
     return {key: grads[key] for l in range(1, L + 1) for key in (f"dW{l}", f"db{l}")}
 
 
@@ -248,12 +249,17 @@ def update_params(params: Params, grads: Params, learning_rate: float) -> Params
     return new
 
 
-def predict_proba(X, params: Params) -> np.ndarray:
+def accuracy(AL, Y) -> float:
+    """Share of examples whose prediction (``AL > 0.5``) matches the label ``Y (1, m)``."""
+    return 1.0 - float(np.mean((AL > 0.5) != Y))
+
+
+def predict_proba(X, params: Params, activation=RELU) -> np.ndarray:
     """AL (1, m): the predicted probability of class 1."""
-    AL, _ = forward(check_features(X, layer_dims_of(params)[0]), params)
+    AL, _ = forward(check_features(X, layer_dims_of(params)[0]), params, activation=activation)
     return AL.view(np.ndarray)
 
 
-def predict(X, params: Params) -> np.ndarray:
+def predict(X, params: Params, activation=RELU) -> np.ndarray:
     """Class predictions (1, m) as ints 0/1: ``AL > 0.5``."""
-    return (predict_proba(X, params) > 0.5).astype(np.int64)
+    return (predict_proba(X, params, activation) > 0.5).astype(np.int64)

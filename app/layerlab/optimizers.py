@@ -1,8 +1,11 @@
 """Optimisers: small objects with explicit state and one verb, ``update``.
 
 ``update(params, grads, learning_rate)`` changes ``params`` in place; each
-array keeps its shape (``W_l (n_l, n_{l-1})``, ``b_l (n_l, 1)``).
+array keeps its shape (``W_l (n_l, n_{l-1})``, ``b_l (n_l, 1)``). Each class's
+constructor takes ``TrainConfig`` fields by name (``make_optimizer``).
 """
+
+import inspect
 
 import numpy as np
 
@@ -18,17 +21,17 @@ class GradientDescent:
 
 
 class Momentum:
-    """``v = β v + (1 - β) dθ``; ``θ -= α v`` (velocities start at zero)."""
+    """``v = β₁ v + (1 - β₁) dθ``; ``θ -= α v`` (velocities start at zero)."""
 
-    def __init__(self, beta: float = 0.9) -> None:
-        self.beta = beta
+    def __init__(self, beta1: float = 0.9) -> None:
+        self.beta1 = beta1
         self.velocity: Params = {}
 
     def update(self, params: Params, grads: Params, learning_rate: float) -> None:
         for key, value in params.items():
             v = self.velocity.setdefault(key, np.zeros_like(value))
-            v *= self.beta
-            v += (1.0 - self.beta) * grads["d" + key]
+            v *= self.beta1
+            v += (1.0 - self.beta1) * grads["d" + key]
             value -= learning_rate * v
 
 
@@ -60,8 +63,19 @@ class Adam:
             value -= learning_rate * (m / correction1) / (np.sqrt(v / correction2) + self.epsilon)
 
 
-OPTIMIZERS = {
-    "gd": lambda config: GradientDescent(),
-    "momentum": lambda config: Momentum(config.beta1),
-    "adam": lambda config: Adam(config.beta1, config.beta2, config.epsilon),
+OPTIMIZERS: dict[str, type] = {
+    "gd": GradientDescent,
+    "momentum": Momentum,
+    "adam": Adam,
 }
+
+
+def optimizer_arguments(name: str) -> list[str]:
+    """The ``TrainConfig`` fields ``OPTIMIZERS[name]`` is made from, in order (``beta1``, ...)."""
+    return list(inspect.signature(OPTIMIZERS[name]).parameters)
+
+
+def make_optimizer(config):
+    """A fresh ``OPTIMIZERS[config.optimizer]`` with its settings taken from ``config``."""
+    name = config.optimizer
+    return OPTIMIZERS[name](*(getattr(config, field) for field in optimizer_arguments(name)))

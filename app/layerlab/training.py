@@ -9,33 +9,27 @@ weights in ``Trainer.params``, the progress in ``Trainer.history``.
 """
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
-from .initializers import INITIALIZERS
-from .network import (
-    Params,
-    Workspace,
-    backward,
-    compute_cost,
-    forward,
-    init_params,
-    l2_cost,
-)
-from .optimizers import OPTIMIZERS
+from .network import Params, Workspace, compute_cost, forward, init_params
+from .optimizers import make_optimizer
+from .regularization import l2_cost
 from .serialization import validate_params
-from .validation import check_choice, check_count, check_data, check_layer_dims, check_real
-
-
-class DivergenceError(ValueError):
-    """The cost or the gradients stopped being finite; training cannot go on."""
+from .settings import CONFIG_SETTINGS, SETTINGS
+from .steps import DivergenceError, Dropout, gradient_update, minibatch_epoch
+from .validation import check_count, check_data, check_layer_dims
 
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Hyperparameters. Defaults are the seed's: full-batch gradient descent, no L2, no dropout."""
+    """Hyperparameters. Defaults are the seed's: full-batch gradient descent, no L2, no dropout.
+
+    Each field is checked against its declaration in ``layerlab.settings`` (its domain: what
+    the core accepts, a superset of what the app's controls offer).
+    """
 
     learning_rate: float = 0.0075  # α, the step size
     iterations: int = 3000  # budget of epochs (full-batch: updates)
@@ -52,22 +46,27 @@ class TrainConfig:
     patience: int | None = None  # early stopping: epochs without a better validation cost
 
     def __post_init__(self) -> None:
-        check_real("learning_rate", self.learning_rate, low=0.0, low_open=True)
-        check_count("iterations", self.iterations)
-        check_real("lambd", self.lambd, low=0.0)
-        check_choice("optimizer", self.optimizer, OPTIMIZERS)
-        check_real("beta1", self.beta1, low=0.0, high=1.0)
-        check_real("beta2", self.beta2, low=0.0, high=1.0)
-        check_real("epsilon", self.epsilon, low=0.0, low_open=True)
-        if self.batch_size is not None:
-            check_count("batch_size", self.batch_size, low=1)
-        check_real("keep_prob", self.keep_prob, low=0.0, high=1.0, low_open=True)
-        check_real("decay_rate", self.decay_rate, low=0.0)
-        check_choice("init", self.init, INITIALIZERS)
-        if self.seed is not None:
-            check_count("seed", self.seed)
-        if self.patience is not None:
-            check_count("patience", self.patience, low=1)
+        for spec in fields(self):
+            CONFIG_SETTINGS[spec.name].check_domain(getattr(self, spec.name))
+
+    @classmethod
+    def from_settings(cls, settings: Mapping[str, object], **overrides) -> "TrainConfig":
+        """The config of a run the app's settings describe (by setting name, as in a link).
+
+        Each value goes through its declaration (``batch_size`` 0 is the full batch,
+        ``weight_seed`` is ``seed``); the settings scripts alone know (``decay_rate``,
+        ``beta1``, ...) are optional. ``overrides`` are config fields (``iterations=...``).
+        """
+        needed = [name for name, s in SETTINGS.items() if s.config_field and s.group]
+        missing = [name for name in needed if name not in settings]
+        if missing:
+            raise ValueError(f"settings lack {', '.join(missing)}; pass every setting of the app")
+        values = {
+            s.config_field: s.config_value(settings[name])
+            for name, s in SETTINGS.items()
+            if s.config_field and name in settings
+        }
+        return cls(**{**values, **overrides})
 
 
 @dataclass
@@ -128,7 +127,9 @@ class Trainer:
             raise ValueError("early stopping (patience) needs a validation set: pass X_val, Y_val")
         self._rng = np.random.default_rng(self.config.seed)
         self.params = self._initial_params(params)
-        self._optimizer = OPTIMIZERS[self.config.optimizer](self.config)
+        self._optimizer = make_optimizer(self.config)
+        keep_prob = self.config.keep_prob
+        self._draw_masks = Dropout(self.layer_dims, keep_prob, self._rng) if keep_prob < 1 else None
         self.learning_rate = self.config.learning_rate
         self.lambd = self.config.lambd
         self.iteration = 0
@@ -156,7 +157,7 @@ class Trainer:
 
     @learning_rate.setter
     def learning_rate(self, value: float) -> None:
-        self._learning_rate = check_real("learning_rate", value, low=0.0, low_open=True)
+        self._learning_rate = CONFIG_SETTINGS["learning_rate"].check_domain(value)
 
     @property
     def lambd(self) -> float:
@@ -164,7 +165,7 @@ class Trainer:
 
     @lambd.setter
     def lambd(self, value: float) -> None:
-        self._lambd = check_real("lambd", value, low=0.0)
+        self._lambd = CONFIG_SETTINGS["lambd"].check_domain(value)
 
     @property
     def done(self) -> bool:
@@ -188,49 +189,41 @@ class Trainer:
         val_cost = self._track_validation() if self.X_val is not None else None
         l2_part = l2_cost(self.params, self._lambd, m) if self._lambd else 0.0
         batch_size = self.config.batch_size
-        if batch_size is None or batch_size >= m:  # full batch: the L2 part is this update's
-            cost = self._update(self.X, self.Y, self._lambd, learning_rate, l2_part)
-        else:
-            cost = 0.0
-            for X, Y in self._minibatches(batch_size):
-                m_batch = Y.shape[1]
-                # λ scaled by the batch's share keeps the penalty gradient at (λ/m) W.
-                batch_cost = self._update(X, Y, self._lambd * m_batch / m, learning_rate)
-                cost += batch_cost * m_batch / m
+        try:
+            if batch_size is None or batch_size >= m:  # full batch: a single update
+                masks = None if self._draw_masks is None else self._draw_masks(m)
+                cost, grads = gradient_update(
+                    self.X,
+                    self.Y,
+                    self.params,
+                    self._optimizer,
+                    learning_rate,
+                    self._lambd,
+                    masks=masks,
+                    workspace=self._workspace,
+                )
+            else:
+                cost, grads = minibatch_epoch(
+                    self.X,
+                    self.Y,
+                    self.params,
+                    self._optimizer,
+                    learning_rate,
+                    self._lambd,
+                    batch_size,
+                    self._rng,
+                    draw_masks=self._draw_masks,
+                    workspace=self._workspace,
+                )
+        except DivergenceError as error:
+            raise DivergenceError(
+                f"training diverged at iteration {self.iteration}: {error}. "
+                f"Lower the learning rate (now {learning_rate:g}), add L2 (λ) or use a smaller "
+                f"initialisation, then reset."
+            ) from None
+        self.last_grads = grads
         self._record(cost, l2_part, val_cost)
         return cost
-
-    def _update(
-        self, X, Y, lambd: float, learning_rate: float, l2_part: float | None = None
-    ) -> float:
-        """One forward, backward and optimiser update on a batch; returns its cost
-        (before the update). ``l2_part`` is the batch's L2 cost if already known.
-
-        Full batch, this is the plain loop (forward, compute_cost, backward,
-        update_params) operation for operation, so ``fit`` equals it bit for bit.
-        """
-        workspace = self._workspace
-        keep_prob = self.config.keep_prob
-        AL, caches = forward(
-            X, self.params, keep_prob=keep_prob, rng=self._rng, workspace=workspace
-        )
-        if l2_part is None:
-            cost = compute_cost(AL, Y, self.params, lambd)
-        else:  # the same sum compute_cost(AL, Y, params, λ) forms
-            cost = compute_cost(AL, Y) + l2_part
-        grads = backward(AL, Y, caches, lambd, workspace=workspace)
-        self._check_finite(cost, grads, learning_rate)
-        self._optimizer.update(self.params, grads, learning_rate)
-        self.last_grads = grads
-        return cost
-
-    def _minibatches(self, size: int):
-        """Yield ``(X (n_x, size), Y (1, size))`` (the last may be smaller), reshuffled
-        every epoch."""
-        order = self._rng.permutation(self.Y.shape[1])
-        for start in range(0, len(order), size):
-            chosen = order[start : start + size]
-            yield self.X[:, chosen], self.Y[:, chosen]
 
     def _track_validation(self) -> float:
         """Cross-entropy of the current weights on the held-out set; keeps a copy of the best."""
@@ -241,17 +234,6 @@ class Trainer:
             self.best_iteration = self.iteration
             self._best_params = {key: value.copy() for key, value in self.params.items()}
         return val_cost
-
-    def _check_finite(self, cost: float, grads: Params, learning_rate: float) -> None:
-        # Σ g² is NaN or inf as soon as one entry is: one dot product per array, no copies.
-        squares = sum(map(np.vdot, grads.values(), grads.values()))
-        if math.isfinite(cost) and math.isfinite(squares):
-            return
-        raise DivergenceError(
-            f"training diverged at iteration {self.iteration}: the cost became {cost}. "
-            f"Lower the learning rate (now {learning_rate:g}), add L2 (λ) or use a smaller "
-            f"initialisation, then reset."
-        )
 
     def _record(self, cost: float, l2_part: float, val_cost: float | None) -> None:
         history = self.history

@@ -8,6 +8,16 @@ from collections.abc import Mapping
 import numpy as np
 
 
+def is_whole_number(value: object) -> bool:
+    """True for ints (and NumPy integers), not for bools."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def is_real_number(value: object) -> bool:
+    """True for real numbers (ints, floats, NumPy scalars), not for bools."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
 def check_layer_dims(layer_dims) -> list[int]:
     """Return ``layer_dims`` as a list of ints ``[n_x, n_1, ..., 1]`` or raise."""
     if isinstance(layer_dims, str | bytes) or not hasattr(layer_dims, "__iter__"):
@@ -106,12 +116,14 @@ def check_real(
     return value
 
 
-def check_count(name: str, value, *, low: int = 0) -> int:
-    """Return ``value`` as an int ``>= low``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+def check_count(name: str, value, *, low: int = 0, high: int | None = None) -> int:
+    """Return ``value`` as an int ``>= low`` (and ``<= high`` if given)."""
+    if not is_whole_number(value):
         raise TypeError(f"{name} must be a whole number, got {value!r}")
     if value < low:
         raise ValueError(f"{name} = {value} is too small; use a whole number >= {low}")
+    if high is not None and value > high:
+        raise ValueError(f"{name} = {value} is too large; use a whole number <= {high}")
     return int(value)
 
 

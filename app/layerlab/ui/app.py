@@ -153,7 +153,7 @@ class LayerLab(pn.viewable.Viewer):
         )
         header = pn.Row(
             html_pane(HEADER),
-            self.controls.add("share", copy_link()),
+            self.controls.add("share", copy_link(self.state)),
             self.address.widget,
             sizing_mode="stretch_width",
             margin=(16, 24, 8, 24),
@@ -184,7 +184,7 @@ def create_app_from_link(query: str) -> LayerLab:
     parsed = parse_query(query)
     notices = list(parsed.notices)
     try:
-        state = LabState(**parsed.settings)
+        state = LabState(**parsed.settings, changes=parsed.changes)
     except (TypeError, ValueError) as error:  # each value is valid alone, but not together
         notices.append(f"The link's settings do not fit together ({error}): used the defaults.")
         state = LabState()

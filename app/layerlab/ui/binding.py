@@ -46,11 +46,6 @@ def html_pane(text: str = "", **params) -> pn.pane.HTML:
     return ContentHTML(text, **params)
 
 
-def labelled(values: Iterable, current, label: Callable) -> dict:
-    """``{label: value}`` over ``values`` plus ``current`` (a link may hold any valid value)."""
-    return {label(v): v for v in sorted({*values, current})}
-
-
 def watch_progress(state: LabState, show: Callable[[], None], interval_s: float = 0.25) -> None:
     """Call ``show`` when training progresses, at most every ``interval_s`` while playing.
 

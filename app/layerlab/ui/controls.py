@@ -1,41 +1,26 @@
 """The sidebar: experiments, data, network and training controls.
 
-Every control is bound to one ``LabState`` setting (see ``binding.bind``); the option lists
-below are the ladders the sliders and menus offer (a link may add any other valid value).
+Every setting's control comes from its declaration (``widgets.setting_control``); this module
+only lays the cards out and adds what is not a setting (presets, "New sample", the per-layer
++/- rows and the architecture line).
 """
 
 from html import escape
 
 import panel as pn
 
-from layerlab.ui.binding import Controls, bind, html_pane, labelled
-from layerlab.ui.layers import MAX_HIDDEN_LAYERS
+from layerlab.layers import MAX_HIDDEN_LAYERS
+from layerlab.settings import group_members
+from layerlab.ui.binding import Controls, html_pane
 from layerlab.ui.state import PRESET_NOTES, LabState
+from layerlab.ui.widgets import setting_control
 
-LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 0.0075, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0)
-LAMBDAS = (0.0, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
-BATCH_SIZES = (0, 1, 8, 16, 32, 64, 128)
-INIT_LABELS = {
-    "small": "randn · 0.01 (the article's)",
-    "he": "He: randn · √(2 / n_prev)",
-    "xavier": "Xavier: randn · √(2 / (n_prev + n))",
-    "sqrt": "randn / √n_prev",
-}
 PRESET_TITLES = {
     "recommended": "Recommended",
     "article": "As in the article",
     "overfitting": "Overfitting",
     "depth": "Depth (spiral)",
 }
-OPTIMIZER_LABELS = {
-    "gd": "Gradient descent (the article's)",
-    "momentum": "Momentum (β = 0.9)",
-    "adam": "Adam (β₁ = 0.9, β₂ = 0.999)",
-}
-
-
-def _number(value: float) -> str:
-    return f"{value:g}"
 
 
 def preset_controls(state: LabState, controls: Controls) -> pn.Card:
@@ -63,41 +48,14 @@ def preset_controls(state: LabState, controls: Controls) -> pn.Card:
 
 
 def data_controls(state: LabState, controls: Controls) -> pn.Card:
-    """Dataset, number of points, noise, test share, data seed and "New sample"."""
-    p = state.param
-    dataset = pn.widgets.Select(
-        label=p.dataset.label,
-        options={name.capitalize(): name for name in p.dataset.objects},
-        value=state.dataset,
-    )
-    n_points = pn.widgets.IntSlider(
-        label=p.n_points.label,
-        start=p.n_points.bounds[0],
-        end=p.n_points.bounds[1],
-        step=10,
-        value=state.n_points,
-    )
-    noise = pn.widgets.FloatSlider(
-        label=p.noise.label, start=0.0, end=1.0, step=0.05, value=state.noise
-    )
-    test_ratio = pn.widgets.FloatSlider(
-        label=p.test_ratio.label, start=0.1, end=0.5, step=0.05, value=state.test_ratio
-    )
-    seed = pn.widgets.IntInput(label=p.data_seed.label, value=state.data_seed, width=120)
+    """The data settings, and "New sample" beside the data seed."""
+    parts = {name: setting_control(state, name) for name in group_members("data")}
     regenerate = pn.widgets.Button(label="New sample", align="end", width=110)
     regenerate.on_click(lambda _: state.regenerate())
-    return controls.card(
-        "Data",
-        {
-            "dataset": bind(state, "dataset", dataset),
-            "n_points": bind(state, "n_points", n_points, event="value_throttled"),
-            "noise": bind(state, "noise", noise, event="value_throttled"),
-            "test_ratio": bind(state, "test_ratio", test_ratio, event="value_throttled"),
-            "data_seed": pn.Row(
-                bind(state, "data_seed", seed), regenerate, sizing_mode="stretch_width"
-            ),
-        },
+    parts["data_seed"] = pn.Row(
+        setting_control(state, "data_seed", width=120), regenerate, sizing_mode="stretch_width"
     )
+    return controls.card("Data", parts)
 
 
 class LayerEditor(pn.viewable.Viewer):
@@ -118,8 +76,9 @@ class LayerEditor(pn.viewable.Viewer):
 
     def _redraw(self, *_) -> None:
         state = self._state
+        sizes = state.session.layer_sizes
         rows = []
-        for index, units in enumerate(state.layer_sizes):
+        for index, units in enumerate(sizes):
             narrow = pn.widgets.Button(label="−", width=36, margin=(2, 4))
             widen = pn.widgets.Button(label="+", width=36, margin=(2, 4))
             narrow.on_click(lambda _, i=index: state.narrow(i))
@@ -137,107 +96,42 @@ class LayerEditor(pn.viewable.Viewer):
                 html_pane('<div class="ll-hint">No hidden layer: logistic regression.</div>')
             )
         self._rows.objects = rows
-        self._buttons[0].disabled = len(state.layer_sizes) >= MAX_HIDDEN_LAYERS
-        self._buttons[1].disabled = not state.layer_sizes
+        self._buttons[0].disabled = len(sizes) >= MAX_HIDDEN_LAYERS
+        self._buttons[1].disabled = not sizes
 
     def __panel__(self) -> pn.Column:
         return self._layout
 
 
 def network_controls(state: LabState, controls: Controls) -> pn.Card:
-    """Hidden layers (as text and as +/- rows), initialization and weight seed."""
-    p = state.param
-    layers = pn.widgets.TextInput(
-        label=f"{p.hidden_layers.label} (press Enter)",
-        value=state.hidden_layers,
-        placeholder="e.g. 8, 8, 4",
-        css_classes=["ll-hidden-layers"],
+    """Hidden layers (as text and as +/- rows, with the architecture), and the rest."""
+    layers = setting_control(
+        state, "hidden_layers", label="Hidden layers (press Enter)", placeholder="e.g. 8, 8, 4"
     )
-    layers.param.watch(lambda e: state.preview("hidden_layers", e.new), "value_input")
+    layers[0].param.watch(lambda e: state.preview("hidden_layers", e.new), "value_input")
     architecture = html_pane(name="architecture", css_classes=["ll-architecture"], margin=(4, 10))
 
     def show_architecture(*_) -> None:
         architecture.object = (
-            f'<div class="ll-arch">Network: <b>{escape(state.architecture)}</b></div>'
+            f'<div class="ll-arch">Network: <b>{escape(state.session.architecture)}</b></div>'
         )
 
     state.param.watch(show_architecture, "generation")
     show_architecture()
-    init = pn.widgets.Select(
-        label=p.init.label,
-        options={INIT_LABELS.get(key, key): key for key in p.init.objects},
-        value=state.init,
+    parts = {name: setting_control(state, name) for name in group_members("network")}
+    parts["hidden_layers"] = pn.Column(
+        layers, LayerEditor(state), architecture, sizing_mode="stretch_width", margin=0
     )
-    seed = pn.widgets.IntInput(label=p.weight_seed.label, value=state.weight_seed)
-    return controls.card(
-        "Network",
-        {
-            "hidden_layers": pn.Column(
-                bind(state, "hidden_layers", layers),
-                LayerEditor(state),
-                architecture,
-                sizing_mode="stretch_width",
-                margin=0,
-            ),
-            "init": bind(state, "init", init),
-            "weight_seed": bind(state, "weight_seed", seed),
-        },
-    )
+    return controls.card("Network", parts)
 
 
 def training_controls(state: LabState, controls: Controls) -> pn.Card:
-    """Learning rate, λ, optimizer, batch size, dropout keep-prob and iteration budget."""
-    p = state.param
-
-    def rates(value):
-        return labelled(LEARNING_RATES, value, _number)
-
-    def lambdas(value):
-        return labelled(LAMBDAS, value, _number)
-
-    def batches(value):
-        return labelled(BATCH_SIZES, value, lambda b: "full batch" if b == 0 else str(b))
-
-    learning_rate = pn.widgets.DiscreteSlider(
-        label=p.learning_rate.label, options=rates(state.learning_rate), value=state.learning_rate
-    )
-    lambd = pn.widgets.DiscreteSlider(
-        label=p.lambd.label,
-        options=lambdas(state.lambd),
-        value=state.lambd,
-        css_classes=["ll-lambd"],
-    )
-    optimizer = pn.widgets.Select(
-        label=p.optimizer.label,
-        options={OPTIMIZER_LABELS.get(key, key): key for key in p.optimizer.objects},
-        value=state.optimizer,
-    )
-    batch = pn.widgets.Select(
-        label=p.batch_size.label, options=batches(state.batch_size), value=state.batch_size
-    )
-    keep_prob = pn.widgets.FloatSlider(
-        label=p.keep_prob.label,
-        start=p.keep_prob.bounds[0],
-        end=1.0,
-        step=0.05,
-        value=state.keep_prob,
-    )
-    iterations = pn.widgets.IntInput(
-        label=f"{p.iterations.label} (budget)", value=state.iterations, step=500
-    )
+    """The training settings (the speed sits with Play, in the transport row)."""
+    names = [name for name in group_members("training") if name != "steps_per_tick"]
+    parts = {name: setting_control(state, name) for name in names}
+    parts["iterations"] = setting_control(state, "iterations", label="Iterations (budget)")
     hint = html_pane(
         '<div class="ll-hint">α and λ act at once, even while training. '
         "The other settings start a fresh network.</div>"
     )
-    return controls.card(
-        "Training",
-        {
-            "learning_rate": bind(state, "learning_rate", learning_rate, options=rates),
-            "lambd": bind(state, "lambd", lambd, options=lambdas),
-            "optimizer": bind(state, "optimizer", optimizer),
-            "batch_size": bind(state, "batch_size", batch, options=batches),
-            "keep_prob": bind(state, "keep_prob", keep_prob, event="value_throttled"),
-            "iterations": bind(state, "iterations", iterations),
-        },
-        hint=hint,
-    )
+    return controls.card("Training", parts, hint=hint)

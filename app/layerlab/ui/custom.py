@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from layerlab.datasets import CsvData
+from layerlab.csvdata import CsvData
 from layerlab.export import CsvSource
 
 DATA_FILE_NAME = "layerlab_data.csv"

@@ -82,7 +82,7 @@ class NetworkDiagram:
 
     def rebuild(self, state: LabState) -> None:
         """New architecture: lay the nodes out and remember which weights the edges show."""
-        dims = state.layer_dims
+        dims = state.session.layer_dims
         xs, ys, colors, label_x, label_y, texts = [], [], [], [], [], []
         for l, units in enumerate(dims):
             positions = _unit_positions(units)
@@ -120,7 +120,7 @@ class NetworkDiagram:
         self.edge_source.data.update(self._styles(state))
 
     def _styles(self, state: LabState) -> dict[str, np.ndarray]:
-        params = state.trainer.params
+        params = state.session.weights()
         weights = np.concatenate(
             [params[f"W{l}"][rows, cols] for l, rows, cols in self._edges] or [np.zeros(0)]
         )

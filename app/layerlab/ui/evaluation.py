@@ -129,6 +129,6 @@ class EvaluationPlots:
 
     def update(self, state: LabState) -> None:
         """Refill both sources from the current weights (call inside ``pn.io.hold()``)."""
-        p, y = state.test_probabilities(), state.test_labels()
+        p, y = state.session.test_probabilities(), state.session.test_labels()
         self.histogram_source.data = histogram(p, y)
         self.confusion_source.data = confusion(p, y)

@@ -10,6 +10,8 @@ from html import escape
 
 import panel as pn
 
+from layerlab.export import export_script
+from layerlab.layers import parse_hidden_layers
 from layerlab.serialization import (
     params_from_json,
     params_from_npz_bytes,
@@ -18,7 +20,7 @@ from layerlab.serialization import (
     validate_params,
 )
 from layerlab.ui.binding import Controls, html_pane
-from layerlab.ui.state import LabState
+from layerlab.ui.state import ArchitectureMismatch, LabState
 
 SCRIPT_FILE_NAME = "layerlab_run.py"
 MAX_PARAMS_BYTES = 20_000_000
@@ -26,9 +28,10 @@ MAX_PARAMS_BYTES = 20_000_000
 
 def params_file(state: LabState, kind: str) -> bytes:
     """The current weights as ``.npz`` (``kind="npz"``) or JSON (``kind="json"``) bytes."""
+    weights = state.session.weights()
     if kind == "npz":
-        return params_to_npz_bytes(state.trainer.params)
-    return params_to_json(state.trainer.params).encode()
+        return params_to_npz_bytes(weights)
+    return params_to_json(weights).encode()
 
 
 def read_params_file(raw: bytes, file_name: str) -> dict:
@@ -51,10 +54,24 @@ def use_params_file(
     state.load_params(params, switch_architecture=switch_architecture, file_name=file_name)
 
 
+def script_text(state: LabState) -> str:
+    """A standalone NumPy script repeating this run (``export_script``): from the seeds, or
+    from the weights file the run started from, with the changes made during the run."""
+    session = state.session
+    csv = session.custom.csv if session.custom is not None else None
+    return export_script(
+        state.settings(),
+        parse_hidden_layers(state.hidden_layers),
+        csv=csv,
+        initial_params_file=session.params_file,
+        changes=session.changes,
+    )
+
+
 def script_file(state: LabState) -> tuple[bytes, str]:
     """The script's bytes, and what the user must know to run it ("" if nothing)."""
-    script = state.script().encode()
-    name = state.initial_params_file
+    script = script_text(state).encode()
+    name = state.session.params_file
     if name is None:
         return script, ""
     return script, f"The script starts from the weights in {name}: put that file next to it."
@@ -103,8 +120,7 @@ class ParamsUpload(pn.viewable.Viewer):
                 self._params, switch_architecture=switch_architecture, file_name=self._file_name
             )
         except (TypeError, ValueError) as error:
-            offer = "switch to the file's layers" in str(error)
-            self.switch.visible = offer
+            self.switch.visible = isinstance(error, ArchitectureMismatch)
             self._say(f"Not loaded: {error}", ok=False)
         else:
             self.switch.visible = False
@@ -156,7 +172,9 @@ def model_card(state: LabState, controls: Controls) -> pn.Card:
         margin=0,
     )
     upload = pn.Column(
-        html_pane('<div class="ll-hint">Load weights (.npz or .json) to evaluate or train on:'),
+        html_pane(
+            '<div class="ll-hint">Load weights (.npz or .json) to evaluate or train on:</div>'
+        ),
         ParamsUpload(state),
         sizing_mode="stretch_width",
         margin=0,

@@ -246,11 +246,12 @@ class LabPlots:
             self._restart(state)
         self._stream_costs(state)
         self._stream_accuracy(state)
-        l2_visible = state.lambd > 0 or any(state.trainer.history.l2_costs[-1:])
+        session = state.session
+        l2_visible = state.lambd > 0 or bool(session.latest()["l2_cost"])
         for renderer in self.l2_renderers:
             renderer.visible = l2_visible
         self._fit_ranges(state)
-        key = (state.generation, state.trainer.iteration)
+        key = (state.generation, session.iteration)
         if key != self._boundary_key and (
             time.perf_counter() >= self._boundary_due or not state.running
         ):
@@ -262,7 +263,7 @@ class LabPlots:
         self._streamed = self._accuracy_streamed = 0
         self.cost_source.data = {key: [] for key in self.cost_source.data}
         self.accuracy_source.data = {key: [] for key in self.accuracy_source.data}
-        data = state.data
+        data = state.session.data
         planar = data.n_features == 2
         for source, X, Y in (
             (self.train_source, data.raw_train, data.Y_train),
@@ -278,38 +279,28 @@ class LabPlots:
         self._generation = state.generation  # last: a failed restart is retried next time
 
     def _stream_costs(self, state: LabState) -> None:
-        history = state.trainer.history
-        new = slice(self._streamed, len(history.costs))
-        if new.start == new.stop:
+        new = state.session.cost_history(self._streamed)
+        if not new["iteration"]:
             return
-        self.cost_source.stream(
-            {
-                "iteration": history.iterations[new],
-                "train_cost": history.costs[new],
-                "test_cost": history.val_costs[new],
-                "l2_cost": history.l2_costs[new],
-            },
-            rollover=COST_ROLLOVER,
-        )
-        self._streamed = new.stop
+        self.cost_source.stream(new, rollover=COST_ROLLOVER)
+        self._streamed += len(new["iteration"])
 
     def _stream_accuracy(self, state: LabState) -> None:
-        metrics = state.metrics
-        new = slice(self._accuracy_streamed, len(metrics["iteration"]))
-        if new.start == new.stop:
+        new = state.session.accuracy_history(self._accuracy_streamed)
+        if not new["iteration"]:
             return
-        self.accuracy_source.stream(
-            {key: values[new] for key, values in metrics.items()}, rollover=ACCURACY_ROLLOVER
-        )
-        self._accuracy_streamed = new.stop
+        self.accuracy_source.stream(new, rollover=ACCURACY_ROLLOVER)
+        self._accuracy_streamed += len(new["iteration"])
 
     def _fit_ranges(self, state: LabState) -> None:
         """x spans the whole budget (progress shows as the curve filling it); y spans the costs."""
-        end = max(state.iterations, state.trainer.iteration, 1)
+        end = max(state.iterations, state.session.iteration, 1)
         if self.cost_figure.x_range.end != end:
             self.cost_figure.x_range.end = end
-        history = state.trainer.history
-        top = max([*history.costs[:50], *history.val_costs[-200:], 0.1])
+        session = state.session
+        first = session.cost_history(0, 50)
+        recent = session.cost_history(max(session.iteration - 200, 0))
+        top = max([*first["train_cost"][:50], *recent["test_cost"], 0.1])
         top = 1.05 * min(top, 10.0)
         if abs(self.cost_figure.y_range.end - top) > 0.02 * top:
             self.cost_figure.y_range.end = top
@@ -321,14 +312,15 @@ class LabPlots:
         confusion matrix of ``evaluation`` take the image's place.
         """
         start = time.perf_counter()
-        if state.data.n_features != 2:
+        session = state.session
+        if session.data.n_features != 2:
             self.evaluation.update(state)
             self.diagram.update(state)
             self._boundary_due = start + (time.perf_counter() - start) / BOUNDARY_MAX_SHARE
             return
-        resolution = boundary_resolution(state.n_params)
-        image = state.probabilities(resolution).astype(np.float32)  # (res, res)
-        x0, x1, y0, y1 = state.data.extent
+        resolution = boundary_resolution(session.n_params)
+        image = session.probabilities(resolution).astype(np.float32)  # (res, res)
+        x0, x1, y0, y1 = session.data.extent
         self.boundary_source.data = {
             "image": [image],
             "x": [x0],
@@ -336,10 +328,10 @@ class LabPlots:
             "dw": [x1 - x0],
             "dh": [y1 - y0],
         }
-        wrong_train, wrong_test = state.mistakes()
+        wrong_train, wrong_test = session.mistakes()
         for source, X, wrong in (
-            (self.train_mistakes, state.data.raw_train, wrong_train),
-            (self.test_mistakes, state.data.raw_test, wrong_test),
+            (self.train_mistakes, session.data.raw_train, wrong_train),
+            (self.test_mistakes, session.data.raw_test, wrong_test),
         ):
             if len(source.data["x"]) != wrong.sum() or not np.array_equal(
                 source.data["x"], X[0, wrong]

@@ -7,6 +7,7 @@ from bokeh import events
 
 from layerlab.ui.binding import html_pane
 from layerlab.ui.plots import LabPlots
+from layerlab.ui.points import add_point, remove_point
 from layerlab.ui.state import LabState
 
 CLICK_MODES = {"Add 0": 0, "Add 1": 1, "Remove": "remove"}  # what a click on the map does
@@ -27,9 +28,9 @@ EVALUATION_LEGEND = (
 def on_click(state: LabState, mode: object, x: float, y: float, shift: bool = False) -> None:
     """A click on the map at ``(x, y)``: add a point of class ``mode`` or remove the nearest."""
     if shift or mode == "remove":
-        state.remove_point(x, y)
+        remove_point(state, x, y)
     else:
-        state.add_point(x, y, int(mode))
+        add_point(state, x, y, int(mode))
 
 
 def predictions_panel(state: LabState, plots: LabPlots, **params) -> pn.Column:
@@ -54,7 +55,7 @@ def predictions_panel(state: LabState, plots: LabPlots, **params) -> pn.Column:
     box = pn.Column(planar, **params)
 
     def switch(*_) -> None:
-        two = state.data.n_features == 2
+        two = state.session.data.n_features == 2
         if not two and len(box) == 1:  # first data without a plane: make its view
             box.append(
                 pn.Column(

@@ -9,7 +9,9 @@
 * ``AddressBar`` writes the canonical query with ``history.replaceState`` from the page,
   debounced: never ``pushState``, so a slider drag does not fill the Back history.
 * ``notice_area`` shows what the link asked for that could not be used (escaped), and
-  ``copy_link`` copies ``location.href`` (or shows it in a box when the clipboard is denied).
+  ``copy_link`` copies ``location.href`` (or shows it in a box when the clipboard is denied),
+  saying what the link cannot carry (``link_caveat``: uploaded data, drawn points, weights
+  from a file).
 
 The JavaScript below avoids template literals: ``panel convert`` rewrites ``${``.
 """
@@ -21,8 +23,10 @@ from urllib.parse import urlencode
 import panel as pn
 import panel.io.location
 
+from layerlab.settings import LINK_SETTINGS
 from layerlab.ui.binding import html_pane
-from layerlab.ui.state import SETTINGS, LabState
+from layerlab.ui.custom import DATA_FILE_NAME
+from layerlab.ui.state import LabState
 from layerlab.ui.urlstate import format_query, plain_query
 
 DEBOUNCE_MS = 300  # the address bar is written once the controls stand still this long
@@ -86,15 +90,18 @@ class AddressBar:
         self._state, self._hidden = state, set(hidden or ())
         self.widget = pn.widgets.TextInput(value="", visible=False, css_classes=["ll-address"])
         self.widget.jscallback(value=REPLACE_STATE_JS)
-        state.param.watch(self._sync, [*SETTINGS])
+        state.param.watch(self._sync, [*LINK_SETTINGS, "generation"])
         # Not pn.state.onload: in the worker build that runs at once, before the first render.
         document = pn.state.curdoc
         if document is not None:
             document.on_event("document_ready", self._sync)
 
     def query(self) -> str:
-        """The canonical query of the current settings (every setting, plus ``hide=``)."""
-        return format_query(self._state.settings(), hidden=self._hidden)
+        """The canonical query of the current run: every setting as the run started, the
+        changes made since (``changes=``) and the hidden controls (``hide=``)."""
+        state = self._state
+        changes = state.session.changes
+        return format_query(state.settings(), hidden=self._hidden, changes=changes)
 
     def _sync(self, *_) -> None:
         self.widget.value = self.query()
@@ -121,11 +128,40 @@ def notice_area(notices: list[str]) -> pn.Row:
     return area
 
 
-def copy_link() -> pn.Row:
-    """A "Copy link" button; the link also appears in a text box (the clipboard's fallback)."""
+def link_caveat(state: LabState) -> str:
+    """What a copied link does not carry of the current run ("" when it carries it all)."""
+    session = state.session
+    missing = []
+    if session.custom is not None:
+        if session.custom.csv.file_name == DATA_FILE_NAME:
+            missing.append("the points you added or removed")
+        else:
+            missing.append(f"your data ({session.custom.name})")
+    if session.params_file is not None:
+        missing.append(f"the weights loaded from {session.params_file}")
+    if not missing:
+        return ""
+    return (
+        f"The link does not hold {' or '.join(missing)}: whoever opens it starts from the "
+        f"generated {state.dataset} data and fresh weights. Share the files with it."
+    )
+
+
+def copy_link(state: LabState) -> pn.Row:
+    """A "Copy link" button; the link also appears in a text box (the clipboard's fallback),
+    and a note says what the link leaves out, if anything."""
     box = pn.widgets.TextInput(
         label="Copy this link", visible=False, sizing_mode="stretch_width", css_classes=["ll-link"]
     )
     button = pn.widgets.Button(label="Copy link", width=110, css_classes=["ll-copy-link"])
     button.js_on_click(args={"box": box}, code=COPY_LINK_JS)
-    return pn.Row(button, box, sizing_mode="stretch_width", margin=0)
+    note = html_pane(css_classes=["ll-link-caveat"], visible=False)
+
+    def show_caveat(_) -> None:
+        text = link_caveat(state)
+        note.object = f'<div class="ll-hint" role="status">{escape(text)}</div>' if text else ""
+        note.visible = bool(text)
+
+    button.on_click(show_caveat)
+    state.param.watch(lambda _: setattr(note, "visible", False), "generation")
+    return pn.Row(button, pn.Column(box, note, margin=0), sizing_mode="stretch_width", margin=0)

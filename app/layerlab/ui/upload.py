@@ -14,7 +14,7 @@ from html import escape
 
 import panel as pn
 
-from layerlab.datasets import load_csv
+from layerlab.csvdata import load_csv
 from layerlab.ui.binding import html_pane
 from layerlab.ui.custom import DATA_FILE_NAME, CustomData, to_csv_text
 from layerlab.ui.state import LabState
@@ -201,12 +201,12 @@ class DataUpload(pn.viewable.Viewer):
         self.message.object = f'<div class="{css}" role="{role}">{escape(text)}</div>'
 
     def _show_custom(self, *_) -> None:
-        custom = self._state.custom
+        custom = self._state.session.custom
         self.back.visible = custom is not None
         self.download.visible = custom is not None and custom.csv.file_name == DATA_FILE_NAME
 
     def _data_file(self) -> io.BytesIO:
         """The data in use, hand-edited points included, as the script reads it."""
-        data = self._state.data
-        names = self._state.custom.feature_names if self._state.custom else ("x1", "x2")
+        data, custom = self._state.session.data, self._state.session.custom
+        names = custom.feature_names if custom else ("x1", "x2")
         return io.BytesIO(to_csv_text(data.X_all, data.Y_all, names).encode())

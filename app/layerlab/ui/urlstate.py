@@ -2,18 +2,14 @@
 
 A link is the experiment: ``?dataset=moons&n_points=300&...&weight_seed=1`` restores every
 setting, and because data and weights are seeded, training replays the same cost curve.
+Settings changed during the run (the learning rate and λ act at once) travel too, as
+``changes=lambd@120:0.1,learning_rate@300:0.03``: from iteration 120 on λ was 0.1, and so on.
 
 Parsing never trusts the URL. The query is split once with ``urllib.parse.parse_qsl`` (no
-recursion, no type guessing, nothing evaluated); each key is then checked against the
-``param`` object that declares it in ``LabState``:
-
-- ``Integer`` / ``Number``: plain ASCII decimal text only (no ``nan``, ``inf``, ``1_000``,
-  hex or Unicode digits), finite, then clamped into the parameter's bounds with a notice;
-- ``Selector``: one of its objects, else ignored with a notice listing the choices;
-- ``Boolean``: ``true``/``false``/``1``/``0``/``yes``/``no``/``on``/``off``;
-- ``hidden_layers``: the UI's own layer parser (``parse_hidden_layers``), stored canonically.
-
-Anything else is ignored with a notice. Notices are plain text that quote at most
+recursion, no type guessing, nothing evaluated); each key is then read by the declaration
+of its setting (``layerlab.settings``): numbers are plain ASCII decimals, finite, clamped into
+the setting's range with a notice; choices must be one of theirs; layers use the page's own
+syntax. Anything else is ignored with a notice. Notices are plain text that quote at most
 ``QUOTE_CHARS`` characters of a user value, with control characters escaped and ``<``/``>``
 replaced; the view must still ``html.escape`` them.
 
@@ -23,6 +19,7 @@ Reserved keys besides the settings:
 - ``hide=a,b``: controls a teacher hides; ``only=a,b``: show only these (both may be given:
   ``only`` picks the visible set, then ``hide`` removes more). Names are those of
   ``CONTROLS`` or of ``CONTROL_GROUPS`` (which expand to their members).
+- ``changes=...``: see above; at most ``MAX_CHANGES``.
 
 A key given more than once: the **last** value wins (so appending ``&lambd=0.1`` to a link
 overrides it), and a notice says so.
@@ -30,55 +27,36 @@ overrides it), and a notice says so.
 ``plain_query`` is a safe stand-in for Panel's own query parser (see its docstring).
 """
 
-import math
 import re
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 from urllib.parse import parse_qsl, quote, urlencode
 
-import param
-
-from layerlab.ui.layers import format_hidden_layers, parse_hidden_layers
-from layerlab.ui.state import PRESETS, SETTINGS, LabState
+from layerlab.setting import GROUPS
+from layerlab.settings import (
+    LINK_SETTINGS,
+    MAX_ITERATIONS,
+    SETTINGS,
+    UI_SETTINGS,
+    group_members,
+)
+from layerlab.ui.presets import PRESETS
+from layerlab.ui.session import LIVE, Change
 
 MAX_QUERY_CHARS = 4096  # a canonical link is about 200 characters
 MAX_VALUE_CHARS = 200
+MAX_CHANGES = 40
 MAX_FIELDS = 64
 MAX_NOTICES = 12
 QUOTE_CHARS = 40  # at most this much of a user value is ever echoed
 
-# Controls a link can hide: every setting, the speed, and the non-setting parts of the page.
-# The UI maps each name to its widget; "play" is the Play/Pause, Step and Reset row,
-# "upload" the CSV upload, "model" the weights and script downloads and the weights upload,
-# "share" the Copy link button.
-CONTROLS = (
-    *SETTINGS,
-    "steps_per_tick",
-    "presets",
-    "play",
-    "gradcheck",
-    "upload",
-    "model",
-    "share",
-)
-CONTROL_GROUPS = {
-    "data": ("dataset", "n_points", "noise", "test_ratio", "data_seed"),
-    "network": ("hidden_layers", "init", "weight_seed"),
-    "training": (
-        "learning_rate",
-        "lambd",
-        "optimizer",
-        "batch_size",
-        "keep_prob",
-        "iterations",
-        "steps_per_tick",
-    ),
-}
-
-_INTEGER = re.compile(r"[+-]?[0-9]+")
-_DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
-_BOOLEANS = {"true": True, "1": True, "yes": True, "on": True}
-_BOOLEANS |= {"false": False, "0": False, "no": False, "off": False}
+# Controls a link can hide: every setting the page offers, and the page's other parts. The UI
+# maps each name to its widget; "play" is the Play/Pause, Step and Reset row, "upload" the
+# CSV upload, "model" the weights and script downloads and the weights upload, "share" the
+# Copy link button.
+CONTROLS = (*UI_SETTINGS, "presets", "play", "gradcheck", "upload", "model", "share")
+CONTROL_GROUPS = {group: group_members(group) for group in GROUPS}
+_CHANGE = re.compile(r"([a-z_]+)@([0-9]{1,6}):(.+)")
 
 
 class ParsedQuery(NamedTuple):
@@ -88,15 +66,11 @@ class ParsedQuery(NamedTuple):
     notices: list[str]  # plain text, one per ignored or changed value
     hidden: set[str]  # names from CONTROLS the page should hide
     preset: str | None  # the preset applied before the explicit keys, if any
+    changes: tuple[Change, ...] = ()  # (iteration, name, value) changed during the run
 
 
 class Rejected(ValueError):
     """A URL value that cannot be used; the message is a notice for the user."""
-
-
-def lab_schema() -> dict[str, param.Parameter]:
-    """The ``param`` objects of ``LabState``'s URL settings, by name, in link order."""
-    return {name: LabState.param[name] for name in SETTINGS}
 
 
 def quoted(text: str) -> str:
@@ -111,34 +85,27 @@ def plain(text: str) -> str:
 
 
 # -- parsing ---------------------------------------------------------------------------------
-def parse_query(
-    query: str,
-    schema: Mapping[str, param.Parameter] | None = None,
-    presets: Mapping[str, dict] = PRESETS,
-) -> ParsedQuery:
+def parse_query(query: str, presets: Mapping[str, dict] = PRESETS) -> ParsedQuery:
     """Validate a URL query (``location.search``, with or without the leading ``?``).
 
-    ``schema`` maps setting names to their ``param`` objects (default ``lab_schema()``).
     ``presets`` maps preset names to settings (default ``PRESETS``). Anything after a ``#``
     is ignored. Never raises, whatever the input.
     """
-    schema = lab_schema() if schema is None else schema
     notices: list[str] = []
-    pairs = _split(query, notices)
-    values = _last_values(pairs, notices)
-
+    values = _last_values(_split(query, notices), notices)
     preset = _preset(values.pop("preset", None), presets, notices)
     settings = dict(presets[preset]) if preset else {}
     hidden = _hidden(values.pop("only", None), values.pop("hide", None), notices)
+    changes = _changes(values.pop("changes", None), notices)
     for key, text in values.items():
-        if key not in schema:
+        if key not in LINK_SETTINGS:
             notices.append(f"Unknown setting {quoted(key)} in the link: ignored.")
             continue
         try:
-            settings[key] = _parse_value(key, text, schema[key], notices)
+            settings[key] = _parse_value(key, text, notices)
         except Rejected as rejection:
             notices.append(plain(str(rejection)))
-    return ParsedQuery(settings, _capped(notices), hidden, preset)
+    return ParsedQuery(settings, _capped(notices), hidden, preset, tuple(changes))
 
 
 def plain_query(query: str) -> dict[str, str]:
@@ -191,7 +158,7 @@ def _preset(name: str | None, presets: Mapping[str, dict], notices: list[str]) -
     return None
 
 
-def _parse_value(key: str, text: str, parameter: param.Parameter, notices: list[str]) -> object:
+def _parse_value(key: str, text: str, notices: list[str]) -> object:
     """``text`` as a value for setting ``key``; clamping appends a notice.
 
     Raises ``Rejected`` (a notice) when the value cannot be used at all.
@@ -204,72 +171,49 @@ def _parse_value(key: str, text: str, parameter: param.Parameter, notices: list[
             f"{key} is too long in the link ({len(text):,} characters, at most "
             f"{MAX_VALUE_CHARS}): kept the default."
         )
-    if key == "hidden_layers":
-        return _parse_layers(text)
-    if isinstance(parameter, param.Boolean):
-        return _parse_boolean(key, text)
-    if isinstance(parameter, param.Selector):
-        return _parse_choice(key, text, parameter.objects)
-    if isinstance(parameter, param.Integer):
-        return _clamped(key, text, _parse_integer(key, text), parameter.bounds, notices)
-    if isinstance(parameter, param.Number):
-        return _clamped(key, text, _parse_real(key, text), parameter.bounds, notices)
-    raise Rejected(f"{key} cannot be set from a link.")
-
-
-def _parse_layers(text: str) -> str:
+    setting = SETTINGS[key]
     try:
-        return format_hidden_layers(parse_hidden_layers(text))
+        value = setting.parse(text)
     except ValueError as error:
-        raise Rejected(f"hidden_layers in the link: {error} Kept the default.") from None
+        if setting.kind == "layers":
+            raise Rejected(f"{key} in the link: {error} Kept the default.") from None
+        raise Rejected(f"{key}={quoted(text)} {error}: kept the default.") from None
+    if setting.bounds is None:
+        return value
+    clamped = setting.clamp(value)
+    if clamped != value:
+        side = "below the minimum" if value < clamped else "above the maximum"
+        notices.append(f"{key}={quoted(text)} is {side}: used {clamped:g}.")
+    return clamped
 
 
-def _parse_boolean(key: str, text: str) -> bool:
-    value = _BOOLEANS.get(text.lower())
-    if value is None:
-        raise Rejected(f"{key}={quoted(text)} is not true or false: kept the default.")
-    return value
-
-
-def _parse_choice(key: str, text: str, objects: Iterable) -> object:
-    for choice in objects:
-        if text == str(choice):
-            return choice
-    choices = ", ".join(str(choice) for choice in objects)
-    raise Rejected(f"{key}={quoted(text)} is not one of {choices}: kept the default.")
-
-
-def _parse_real(key: str, text: str) -> float:
-    if not _DECIMAL.fullmatch(text):
-        raise Rejected(f"{key}={quoted(text)} is not a number: kept the default.")
-    value = float(text)
-    if not math.isfinite(value):
-        raise Rejected(f"{key}={quoted(text)} is not a finite number: kept the default.")
-    return value + 0.0  # -0.0 becomes 0.0
-
-
-def _parse_integer(key: str, text: str) -> int:
-    if _INTEGER.fullmatch(text):
-        return int(text)  # at most MAX_VALUE_CHARS digits: far below Python's digit limit
-    value = _parse_real(key, text)
-    if not value.is_integer():
-        raise Rejected(f"{key}={quoted(text)} is not a whole number: kept the default.")
-    return int(value)
-
-
-def _clamped(key: str, text: str, value, bounds: tuple, notices: list[str]):
-    """``value`` (parsed from ``text``) moved into the inclusive ``bounds``, with a notice.
-
-    Either end of ``bounds`` may be None (unbounded).
-    """
-    low, high = bounds
-    if low is not None and value < low:
-        notices.append(f"{key}={quoted(text)} is below the minimum: used {low:g}.")
-        return type(value)(low)
-    if high is not None and value > high:
-        notices.append(f"{key}={quoted(text)} is above the maximum: used {high:g}.")
-        return type(value)(high)
-    return value
+def _changes(text: str | None, notices: list[str]) -> list[Change]:
+    """The ``changes=name@iteration:value,...`` of a link: each checked like its setting (and
+    clamped with a notice); a malformed one is left out with a notice."""
+    if text is None:
+        return []
+    entries = [entry.strip() for entry in text.split(",") if entry.strip()]
+    if len(entries) > MAX_CHANGES:
+        notices.append(f"changes= lists {len(entries)} changes, at most {MAX_CHANGES}: ignored.")
+        return []
+    changes: dict[tuple[int, str], float] = {}
+    for entry in entries:
+        match = _CHANGE.fullmatch(entry)
+        if not match or match[1] not in LIVE:
+            live = " or ".join(LIVE)
+            notices.append(
+                f"changes= has {quoted(entry)}: write {live}@iteration:value. Ignored it."
+            )
+            continue
+        name, iteration = match[1], int(match[2])
+        if not 1 <= iteration <= MAX_ITERATIONS:
+            notices.append(f"changes= has {quoted(entry)}: the iteration is out of range.")
+            continue
+        try:
+            changes[iteration, name] = _parse_value(name, match[3], notices)
+        except Rejected as rejection:
+            notices.append(plain(f"changes= has {quoted(entry)}: {rejection}"))
+    return [(iteration, name, value) for (iteration, name), value in sorted(changes.items())]
 
 
 def _hidden(only: str | None, hide: str | None, notices: list[str]) -> set[str]:
@@ -316,29 +260,31 @@ def format_query(
     defaults: Mapping[str, object] | None = None,
     *,
     hidden: Iterable[str] = (),
+    changes: Iterable[Change] = (),
 ) -> str:
-    """The canonical query (without ``?``) for ``settings``, keys in ``SETTINGS`` order.
+    """The canonical query (without ``?``) for ``settings``, keys in the declarations' order.
 
     With ``defaults=None`` (what "Copy link" and the address bar should use) every setting is
     written, so the link keeps meaning the same run even if a later version changes its
     defaults. With ``defaults``, settings equal to them are left out (a shorter, hand-made
-    link). Floats are written with ``repr`` (shortest exact form), so parsing gives back the
-    bit-identical value. ``hidden`` controls are kept as ``hide=``.
+    link). Floats are written in their shortest exact form, so parsing gives back the
+    bit-identical value. ``hidden`` controls are kept as ``hide=``, ``changes`` as
+    ``changes=``.
     """
+    defaults = defaults or {}
     pairs = [
-        (key, format_value(key, value))
-        for key, value in _ordered(settings)
-        if defaults is None or key not in defaults or not _same(key, value, defaults[key])
+        (key, format_value(key, settings[key]))
+        for key in LINK_SETTINGS
+        if key in settings and not (key in defaults and _same(key, settings[key], defaults[key]))
     ]
+    changes = list(changes)
+    if changes:
+        text = ",".join(f"{name}@{i}:{format_value(name, value)}" for i, name, value in changes)
+        pairs.append(("changes", text))
     hidden = set(hidden)
     if hidden:
         pairs.append(("hide", ",".join(name for name in CONTROLS if name in hidden)))
-    return urlencode(pairs, safe=",", quote_via=quote)
-
-
-def _ordered(settings: Mapping[str, object]) -> list[tuple[str, object]]:
-    known = [(key, settings[key]) for key in SETTINGS if key in settings]
-    return known + [(key, value) for key, value in settings.items() if key not in SETTINGS]
+    return urlencode(pairs, safe=",@:", quote_via=quote)
 
 
 def _same(key: str, a: object, b: object) -> bool:
@@ -346,13 +292,5 @@ def _same(key: str, a: object, b: object) -> bool:
 
 
 def format_value(key: str, value: object) -> str:
-    """Setting ``key`` as URL text: exact floats, ``true``/``false``, compact layer lists."""
-    if key == "hidden_layers":
-        return ",".join(str(size) for size in parse_hidden_layers(value)) or "none"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e16:
-            return str(int(value))  # "1" parses back to exactly 1.0
-        return repr(value).replace("e+", "e")  # "1e16": no "+" to escape in a URL
-    return str(value)
+    """Setting ``key`` as URL text: exact floats, compact layer lists (see ``Setting.format``)."""
+    return SETTINGS[key].format(value)

@@ -8,10 +8,9 @@ from html import escape
 
 import panel as pn
 
-from layerlab.ui.binding import Controls, bind, html_pane, labelled, watch_progress
+from layerlab.ui.binding import Controls, html_pane, watch_progress
 from layerlab.ui.state import LabState
-
-SPEEDS = (1, 2, 5, 10, 20, 50, 100)
+from layerlab.ui.widgets import setting_control
 
 
 def transport(state: LabState, controls: Controls) -> pn.Column:
@@ -20,12 +19,6 @@ def transport(state: LabState, controls: Controls) -> pn.Column:
     step = pn.widgets.Button(label="Step", width=80)
     reset = pn.widgets.Button(label="Reset", width=80)
 
-    def speeds(value):
-        return labelled(SPEEDS, value, lambda s: f"{s} it / frame")
-
-    speed = pn.widgets.Select(
-        options=speeds(state.steps_per_tick), value=state.steps_per_tick, width=120
-    )
     play.on_click(lambda _: state.pause() if state.running else state.play())
     step.on_click(lambda _: state.step())
     reset.on_click(lambda _: state.reset())
@@ -45,7 +38,7 @@ def transport(state: LabState, controls: Controls) -> pn.Column:
         play.label = "❚❚ Pause" if state.running else "▶ Play"
 
     def show_progress(*_) -> None:
-        iteration = state.trainer.iteration
+        iteration = state.session.iteration
         progress.max = state.iterations
         progress.value = min(iteration, state.iterations)
         counter.object = (
@@ -63,7 +56,9 @@ def transport(state: LabState, controls: Controls) -> pn.Column:
     return pn.Column(
         pn.Row(
             controls.add("play", pn.Row(play, step, reset, margin=0)),
-            controls.add("steps_per_tick", bind(state, "steps_per_tick", speed, options=speeds)),
+            controls.add(
+                "steps_per_tick", setting_control(state, "steps_per_tick", label="", width=120)
+            ),
             progress,
             counter,
             sizing_mode="stretch_width",
@@ -82,7 +77,7 @@ def readout(state: LabState) -> pn.pane.HTML:
         return "–" if value is None else template.format(value)
 
     def show(*_) -> None:
-        latest = state.latest()
+        latest = state.session.latest()
         stats = [
             ("iteration", "Iteration", str(latest["iteration"]), ""),
             ("train-cost", "Train cost", fmt(latest["train_cost"], "{:.4f}"), "train"),
@@ -112,9 +107,9 @@ def shapes_table(state: LabState) -> pn.pane.HTML:
         return f'<span class="ll-bar {kind}" style="width:{width:.0f}px"></span>{value:.2e}'
 
     def show(*_) -> None:
-        rows = state.layer_table()
+        rows = state.session.layer_table(state.batch_size)
         m = rows[0]["Z"][1]
-        n_x = state.layer_dims[0]
+        n_x = state.session.layer_dims[0]
         body = [
             f'<tr><td>0 (input)</td><td>–</td><td class="shape">–</td><td class="shape">–</td>'
             f'<td class="shape">A⁰ = X ({n_x}, {m})</td><td>–</td><td>–</td><td>–</td></tr>'

@@ -1,7 +1,8 @@
 """Hidden-layer sizes as text ("8, 8, 4") and the +/- steps the per-layer controls take.
 
-The text form is what the user types and what a shared link carries, so parsing is strict
-and every rejection says what was wrong and how to fix it.
+The text form is what the user types, what a shared link carries and what the settings
+contract (``layerlab.settings``) declares, so parsing is strict and every rejection says
+what was wrong and how to fix it. Pure Python: no NumPy needed.
 """
 
 import re

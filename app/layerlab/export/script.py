@@ -1,0 +1,340 @@
+"""Export a run as a standalone Python script that needs only NumPy.
+
+The script is made of the core's own code: the functions and classes ``Trainer`` runs to
+generate or read the data, split and standardize it, initialize, go forward and backward and
+update (``layerlab.export.bundle`` copies their source, only those the settings use), plus a
+few lines that call them with the run's settings (``train`` and ``main``). The settings are
+written as constants named and commented from their declarations (``layerlab.settings``).
+So the script's costs and weights are bit for bit those of
+``Trainer(X_train, Y_train, [n_x, *layer_sizes, 1], config)`` on the data the UI builds
+(``layerlab.ui.data.make_lab_data``: generate, split with the data seed, standardize with
+the training set's mean and std); ``tests/test_export.py`` runs exported scripts and holds
+them to that.
+
+``changes`` are the settings changed during the app's run, ``(iteration, name, value)``
+(the learning rate and λ, which act at once): the script applies each at the start of
+that iteration, as the app did. A run that started from uploaded weights
+(``Trainer(..., params=given)``) is repeated with ``initial_params_file``: the script reads
+those weights from the file instead of drawing them, and, like the trainer, draws nothing
+else for them from the weight seed. User text (a file name, a column name, labels) only
+ever enters the script as a string literal.
+"""
+
+import dataclasses
+import json
+import os
+from collections.abc import Mapping, Sequence
+
+from layerlab import steps
+from layerlab.datasets import (
+    DATASETS,
+    make_dataset,
+    standardization,
+    stratified_split,
+    train_test_split,
+)
+from layerlab.export import reading
+from layerlab.export.bundle import Bundle
+from layerlab.export.csv_source import CsvSource
+from layerlab.export.driver import FULL_BATCH_UPDATE, HEADER, KIND, MAIN, MINIBATCH_UPDATE, TRAIN
+from layerlab.initializers import INITIALIZERS
+from layerlab.network import Workspace, accuracy, backward, compute_cost, forward, initialize
+from layerlab.optimizers import OPTIMIZERS, optimizer_arguments
+from layerlab.settings import SETTINGS
+from layerlab.training import TrainConfig
+from layerlab.validation import check_count, check_layer_dims
+
+LIVE = ("learning_rate", "lambd")  # the settings a run may change while it trains
+
+
+def export_script(
+    settings: Mapping[str, object],
+    layer_sizes: Sequence[int],
+    *,
+    csv: CsvSource | None = None,
+    print_every: int = 100,
+    params_file: str | None = "params.npz",
+    initial_params_file: str | None = None,
+    changes: Sequence[tuple[int, str, float]] = (),
+) -> str:
+    """The text of a script that repeats the run ``settings`` describe, with plain NumPy.
+
+    Parameters
+    ----------
+    settings : mapping
+        The app's settings by name (``layerlab.settings.SETTINGS``); ``hidden_layers`` is not
+        read: pass the parsed sizes as ``layer_sizes``. ``decay_rate``, ``beta1``, ``beta2``
+        and ``epsilon`` are optional.
+    layer_sizes : sequence of int
+        Units per hidden layer, e.g. ``[8, 8]`` (``[]``: logistic regression).
+    csv : CsvSource or None
+        Read the data from this CSV file instead of generating ``settings["dataset"]``.
+    print_every : int
+        The script prints the cost every this many iterations (and at the last one).
+    params_file : str or None
+        Where the script saves the trained ``W1, b1, ...`` with ``np.savez``; None: not saved.
+        If it names ``initial_params_file``, the script saves to ``trained_<name>`` instead.
+    initial_params_file : str or None
+        Start from the weights in this ``.npz`` or Layer Lab ``.json`` file (the run was
+        ``Trainer(..., params=those weights)``) instead of initializing from the seed.
+    changes : sequence of (iteration, name, value)
+        The learning rate and λ as changed during the run: from ``iteration`` on, ``name``
+        (``"learning_rate"`` or ``"lambd"``) is ``value``.
+
+    Raises
+    ------
+    ValueError, TypeError
+        For a missing or invalid setting or change, naming it.
+    """
+    data_keys = ["test_ratio", "data_seed"] + ([] if csv else ["dataset", "n_points", "noise"])
+    missing = [key for key in data_keys if key not in settings]
+    if missing:
+        raise ValueError(f"settings lack {', '.join(missing)}; pass every setting of the app")
+    config = TrainConfig.from_settings(settings)
+    if config.batch_size and config.batch_size >= _training_examples(settings, csv):
+        config = dataclasses.replace(config, batch_size=None)  # the app's full-batch update
+    sizes = check_layer_dims([1, *layer_sizes, 1])[1:-1]
+    print_every = check_count("print_every", print_every, low=1)
+    if csv is None and settings["dataset"] not in DATASETS:
+        valid = ", ".join(DATASETS)
+        raise ValueError(f"unknown dataset {settings['dataset']!r}; use one of {valid}")
+    initial = initial_params_file
+    if initial is not None and not isinstance(initial, str):
+        raise TypeError(f"initial_params_file must be a file name, got {type(initial).__name__}")
+    if initial is not None and params_file == initial:  # never overwrite the starting weights
+        folder, name = os.path.split(params_file)
+        params_file = os.path.join(folder, "trained_" + name)
+    run = _Run(settings, config, csv, initial, _checked_changes(changes, config.iterations))
+    bundle = Bundle()
+    body = [
+        _section("data", run.data(bundle)),
+        _section("model", run.model(bundle)),
+        _section("training", run.training(bundle)),
+        _section("run", run.main(bundle)),
+    ]
+    head = [
+        HEADER,
+        "\n".join(bundle.import_lines()),
+        run.constants(sizes, print_every, params_file),
+    ]
+    return "\n\n".join(head) + "\n\n\n" + "\n\n\n".join(body) + "\n"
+
+
+def _checked_changes(changes, iterations: int) -> dict[int, dict[str, float]]:
+    """``{iteration: {name: value}}`` of valid changes (each value checked as the core does)."""
+    by_iteration: dict[int, dict[str, float]] = {}
+    for iteration, name, value in changes:
+        if name not in LIVE:
+            raise ValueError(f"only {' and '.join(LIVE)} can change during a run, not {name!r}")
+        iteration = check_count("change iteration", iteration, low=1, high=max(iterations, 1))
+        by_iteration.setdefault(iteration, {})[name] = SETTINGS[name].check_domain(value)
+    return dict(sorted(by_iteration.items()))
+
+
+def _training_examples(settings: Mapping[str, object], csv: CsvSource | None) -> int:
+    """How many examples the app trains on: the training part of the split."""
+    if csv is None:
+        X, Y = make_dataset(
+            settings["dataset"], settings["n_points"], settings["noise"], settings["data_seed"]
+        )
+        return train_test_split(X, Y, settings["test_ratio"], settings["data_seed"])[1].shape[1]
+    if csv.class_counts is None:
+        raise ValueError("with mini-batches, give CsvSource.class_counts (from_upload does)")
+    test_ratio = settings["test_ratio"]
+    return sum(n - min(round(test_ratio * n), n - 1) for n in csv.class_counts if n)
+
+
+def _section(title: str, parts: Sequence[str]) -> str:
+    """A titled part of the script: its definitions, two blank lines apart."""
+    rule = f"# -- {title} ".ljust(92, "-")
+    return rule + "\n\n\n" + "\n\n\n".join(part.strip("\n") for part in parts)
+
+
+def _literal(value: object) -> str:
+    """``value`` as Python source; strings in double quotes (JSON's escapes are Python's)."""
+    if isinstance(value, str):
+        return json.dumps(value)
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{_literal(k)}: {_literal(v)}" for k, v in value.items()) + "}"
+    return repr(value)
+
+
+def _constant(name: str, value: object, comment: str = "") -> str:
+    line = f"{name} = {_literal(value)}"
+    return f"{line}  # {comment}" if comment else line
+
+
+@dataclasses.dataclass
+class _Run:
+    """What one script repeats, and the parts of it that depend on the settings."""
+
+    settings: Mapping[str, object]
+    config: TrainConfig
+    csv: CsvSource | None
+    initial: str | None  # the weights file the run started from, if any
+    changes: dict[int, dict[str, float]]
+
+    @property
+    def minibatch(self) -> bool:
+        return bool(self.config.batch_size)
+
+    @property
+    def dropout(self) -> bool:
+        return self.config.keep_prob < 1.0
+
+    @property
+    def uses_rng(self) -> bool:
+        """Whether training draws random numbers (the data has its own seed)."""
+        return self.initial is None or self.minibatch or self.dropout
+
+    def changed(self, name: str) -> bool:
+        return any(name in values for values in self.changes.values())
+
+    @property
+    def l2(self) -> bool:
+        return bool(self.config.lambd) or self.changed("lambd")
+
+    # -- the settings block ---------------------------------------------------------------
+    def constants(self, sizes: list[int], print_every: int, params_file: str | None) -> str:
+        config, csv = self.config, self.csv
+        lines = ["# -- settings, as in the app ".ljust(92, "-")]
+        if csv:
+            lines += [
+                _constant("CSV_FILE", csv.file_name, "put the file next to this script"),
+                _constant("LABEL_COLUMN", csv.label_column, "a name, or an index (-1: the last)"),
+                _constant("HAS_HEADER", csv.has_header),
+                _constant("DELIMITER", csv.delimiter),
+            ]
+            if csv.label_map is not None:
+                lines.append(_constant("LABEL_MAP", dict(csv.label_map), "label text -> 0/1"))
+        else:
+            lines += [self._setting(name) for name in ("dataset", "n_points", "noise")]
+        lines.append(self._setting("test_ratio"))
+        seed_use = "seeds the train/test split" if csv else SETTINGS["data_seed"].help
+        lines.append(_constant("DATA_SEED", int(self.settings["data_seed"]), seed_use))
+        layers_use = "units per hidden layer; the output is 1 sigmoid unit"
+        lines.append(_constant("HIDDEN_LAYERS", sizes, layers_use))
+        if self.initial is not None:
+            start = "the weights this run started from: put the file next to this script"
+            lines.append(_constant("INITIAL_PARAMS", self.initial, start))
+        if self.uses_rng:
+            lines.append(_constant("WEIGHT_SEED", config.seed, self._weight_seed_use()))
+        lines += [self._setting("learning_rate"), self._setting("iterations")]
+        if config.decay_rate:
+            lines.append(self._setting("decay_rate"))
+        if self.l2:
+            lines.append(self._setting("lambd"))
+        if self.dropout:
+            lines.append(self._setting("keep_prob"))
+        if self.minibatch:
+            lines.append(self._setting("batch_size"))
+        lines += [self._setting(field) for field in optimizer_arguments(config.optimizer)]
+        if self.changes:
+            lines.append(_constant("CHANGES", self.changes, "iteration -> settings changed then"))
+        lines += [
+            _constant("PRINT_EVERY", print_every),
+            _constant("PARAMS_FILE", params_file, "the trained W1, b1, ... (None: not saved)"),
+        ]
+        return "\n".join(lines)
+
+    def _setting(self, name: str) -> str:
+        """The constant of setting ``name``, commented with its declaration's help."""
+        setting = SETTINGS[name]
+        field = setting.config_field
+        value = getattr(self.config, field) if field else self.settings[name]
+        return _constant(setting.constant, value, setting.help)
+
+    def _weight_seed_use(self) -> str:
+        uses = ["initial weights"] if self.initial is None else []
+        uses += ["batch shuffles"] if self.minibatch else []
+        uses += ["dropout masks"] if self.dropout else []
+        return "seeds the " + ", ".join(uses)
+
+    # -- the sections ---------------------------------------------------------------------
+    def data(self, bundle: Bundle) -> list[str]:
+        if self.csv:
+            parts = bundle.take(reading.read_table)
+            label_map = "LABEL_MAP" if self.csv.label_map is not None else "None"
+            loader = (
+                "def load_data():\n"
+                '    """X (n_x, m), Y (1, m) from CSV_FILE, read as the app read it."""\n'
+                f"    return read_table(CSV_FILE, LABEL_COLUMN, HAS_HEADER, DELIMITER, {label_map})"
+            )
+        else:
+            generator = DATASETS[self.settings["dataset"]]
+            parts = bundle.take(generator)
+            loader = (
+                "def load_data():\n"
+                '    """X (2, N_POINTS), Y (1, N_POINTS): the data, generated from DATA_SEED."""\n'
+                f"    rng = np.random.default_rng(DATA_SEED)\n"
+                f"    return {generator.__name__}(N_POINTS, NOISE, rng)"
+            )
+        return [*parts, loader, *bundle.take(stratified_split, standardization)]
+
+    def model(self, bundle: Bundle) -> list[str]:
+        start = reading.load_params if self.initial else initialize
+        starters = [start] if self.initial else [start, INITIALIZERS[self.config.init]]
+        optimizer = OPTIMIZERS[self.config.optimizer]
+        return bundle.take(*starters, Workspace, forward, compute_cost, backward, optimizer)
+
+    def training(self, bundle: Bundle) -> list[str]:
+        pieces = [steps.DivergenceError, steps.Dropout] if self.dropout else []
+        update = steps.minibatch_epoch if self.minibatch else steps.gradient_update
+        return [*bundle.take(*pieces, steps.DivergenceError, update), self._train_function()]
+
+    def main(self, bundle: Bundle) -> list[str]:
+        final = "params, lambd" if self.changed("lambd") else "params, LAMBD" if self.l2 else ""
+        returned = "params, _, lambd" if self.changed("lambd") else "params, _"
+        main = MAIN.format(returned=returned, final_cost=f", {final}" if final else "")
+        return [*bundle.take(accuracy), main]
+
+    def _train_function(self) -> str:
+        config, minibatch = self.config, self.minibatch
+        unit = "epoch" if minibatch else "iteration"
+        setup = ["rng = np.random.default_rng(WEIGHT_SEED)  # the one random stream"]
+        setup = setup if self.uses_rng else []
+        if self.initial:
+            setup.append("params = load_params(INITIAL_PARAMS, layer_dims)  # nothing drawn")
+        else:
+            initializer = INITIALIZERS[config.init].__name__
+            setup.append(f"params = initialize(layer_dims, {initializer}, rng)")
+        name = OPTIMIZERS[config.optimizer].__name__
+        arguments = ", ".join(field.upper() for field in optimizer_arguments(config.optimizer))
+        setup += [
+            f"optimizer = {name}({arguments})",
+            "workspace = Workspace()  # the arrays forward and backward reuse",
+        ]
+        if self.dropout:
+            setup.append("draw_masks = Dropout(layer_dims, KEEP_PROB, rng)")
+        live = [name for name in LIVE if self.changed(name)]
+        setup += [f"{name} = {name.upper()}" for name in live]
+        changes = ""
+        if live:
+            changes = "        if i in CHANGES:  # changed at this iteration during the run\n"
+            changes += "".join(
+                f'            {name} = CHANGES[i].get("{name}", {name})\n' for name in live
+            )
+        rate = "learning_rate" if "learning_rate" in live else "LEARNING_RATE"
+        decay = ""
+        if config.decay_rate:
+            decay = f"        rate = {rate} / (1.0 + DECAY_RATE * i)\n"
+            rate = "rate"
+        lambd = "lambd" if "lambd" in live else "LAMBD" if self.l2 else "0.0"
+        if minibatch:
+            masks = "draw_masks" if self.dropout else "None"
+            update = MINIBATCH_UPDATE.format(rate=rate, lambd=lambd, masks=masks)
+        else:
+            masks = "masks" if self.dropout else "None"
+            update = FULL_BATCH_UPDATE.format(rate=rate, lambd=lambd, masks=masks)
+            if self.dropout:
+                update = "            masks = draw_masks(Y.shape[1])\n" + update
+        return TRAIN.format(
+            unit=unit,
+            kind=KIND[minibatch],
+            cost_doc=", the mean of its batches' costs" if minibatch else "",
+            setup="\n".join("    " + line for line in setup),
+            changes=changes,
+            decay=decay,
+            update=update,
+            returned="params, costs, lambd" if "lambd" in live else "params, costs",
+        )

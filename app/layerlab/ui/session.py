@@ -1,0 +1,274 @@
+"""One run of the lab: the data, a network training on it, its progress, and what views read.
+
+``TrainingSession`` owns the core's ``Trainer``; views never touch it. They read:
+
+* the network: ``layer_dims``, ``architecture``, ``n_params``, ``weights()``, ``layer_table``;
+* progress: ``iteration``, ``cost_history``, ``accuracy_history``, ``latest``;
+* predictions: ``probabilities`` on a grid, ``mistakes``, ``test_probabilities``;
+* the run's recipe: ``initial`` (the learning rate and λ it started with) and ``changes``.
+
+The learning rate and λ may change while it trains (``change``). Each change at iteration
+i > 0 is recorded as ``(i, name, value)``; a session made with recorded ``changes`` (a
+link's, or a reset's) applies each one when training reaches its iteration, so the run
+replays number for number.
+"""
+
+import functools
+import math
+import time
+
+import numpy as np
+
+from layerlab import Trainer, forward, gradient_check
+from layerlab.ui.custom import CustomData
+from layerlab.ui.data import LabData
+
+LIVE = ("learning_rate", "lambd")  # what may change during a run (and is recorded)
+GRADCHECK_MAX_PARAMS = 3000  # two forward passes per parameter
+GRADCHECK_EXAMPLES = 64
+GRADCHECK_PASS = 1e-6  # below: backprop and finite differences agree
+GRADCHECK_FAIL = 1e-3  # above: something is wrong (between: borderline, e.g. ReLU kinks)
+
+Change = tuple[int, str, float]  # (iteration, setting name, value from then on)
+
+
+def _quiet_overflow(method):
+    """Silence NumPy's overflow warnings in ``method``.
+
+    Overflow on the way to NaN/inf is expected: the trainer reports it as divergence, and
+    the last finite weights it keeps may still overflow on the plot's grid.
+    """
+
+    @functools.wraps(method)
+    def quiet(*args, **kwargs):
+        with np.errstate(over="ignore", invalid="ignore"):
+            return method(*args, **kwargs)
+
+    return quiet
+
+
+class TrainingSession:
+    """A network training on ``data``; progress and predictions for the views."""
+
+    def __init__(
+        self,
+        data: LabData,
+        layer_sizes: list[int],
+        config,
+        *,
+        custom: CustomData | None = None,
+        params: dict | None = None,
+        params_file: str | None = None,
+        changes: list[Change] = (),
+    ) -> None:
+        self.data = data
+        self.layer_sizes = list(layer_sizes)
+        self.custom = custom  # the user's own data it trains on, or None: generated data
+        self.params_file = params_file if params is not None else None  # weights it began with
+        self.trainer = Trainer(
+            data.X_train,
+            data.Y_train,
+            self.layer_dims,
+            config,
+            X_val=data.X_test,
+            Y_val=data.Y_test,
+            params=params,
+        )
+        self.initial = {name: getattr(config, name) for name in LIVE}
+        self.changes: list[Change] = sorted(changes)
+        self._accuracy: dict[str, list] = {"iteration": [], "train": [], "test": []}
+        self._record_accuracy()
+
+    # -- the network ----------------------------------------------------------------------
+    @property
+    def layer_dims(self) -> list[int]:
+        """``[n_x, n_1, ..., 1]``."""
+        return [self.data.n_features, *self.layer_sizes, 1]
+
+    @property
+    def n_params(self) -> int:
+        """Number of weights and biases."""
+        return sum(value.size for value in self.trainer.params.values())
+
+    @property
+    def architecture(self) -> str:
+        """The network in words, e.g. ``2 → 8 → 8 → 1 (105 parameters)``."""
+        return f"{' → '.join(str(n) for n in self.layer_dims)} ({self.n_params} parameters)"
+
+    def weights(self) -> dict[str, np.ndarray]:
+        """``W1, b1, ...`` as read-only views (they change as it trains)."""
+        views = {}
+        for key, value in self.trainer.params.items():
+            views[key] = value.view()
+            views[key].flags.writeable = False
+        return views
+
+    def layer_table(self, batch_size: int) -> list[dict]:
+        """Per layer: shapes of W, b, Z, A for this batch size (0: all), #params, ‖W‖, ‖dW‖."""
+        m = self.data.X_train.shape[1]
+        m_batch = min(batch_size, m) if batch_size else m
+        grads, params = self.trainer.last_grads, self.trainer.params
+        rows = []
+        for l, units in enumerate(self.layer_dims[1:], start=1):
+            W, b = params[f"W{l}"], params[f"b{l}"]
+            rows.append(
+                {
+                    "layer": l,
+                    "activation": "sigmoid" if l == len(self.layer_dims) - 1 else "relu",
+                    "W": W.shape,
+                    "b": b.shape,
+                    "Z": (units, m_batch),
+                    "params": W.size + b.size,
+                    "norm_W": float(np.linalg.norm(W)),
+                    "norm_dW": None if grads is None else float(np.linalg.norm(grads[f"dW{l}"])),
+                }
+            )
+        return rows
+
+    # -- progress -------------------------------------------------------------------------
+    @property
+    def iteration(self) -> int:
+        """Iterations (epochs) trained so far."""
+        return self.trainer.iteration
+
+    def live_value(self, name: str) -> float:
+        """The learning rate or λ in use now."""
+        return getattr(self.trainer, name)
+
+    def cost_history(self, start: int = 0, stop: int | None = None) -> dict[str, list]:
+        """Per iteration in ``[start, stop)``: the train cost (L2 part included), the L2 part
+        alone and the test cross-entropy, each of the weights before that iteration's update."""
+        history, span = self.trainer.history, slice(start, stop)
+        return {
+            "iteration": history.iterations[span],
+            "train_cost": history.costs[span],
+            "l2_cost": history.l2_costs[span],
+            "test_cost": history.val_costs[span],
+        }
+
+    def accuracy_history(self, start: int = 0) -> dict[str, list]:
+        """Train and test accuracy of the weights at each recorded iteration, from ``start``."""
+        return {
+            "iteration": self._accuracy["iteration"][start:],
+            "train_accuracy": self._accuracy["train"][start:],
+            "test_accuracy": self._accuracy["test"][start:],
+        }
+
+    def latest(self) -> dict[str, float | int | None]:
+        """The readout: iteration, last costs, current accuracies."""
+        history = self.trainer.history
+        last = {"iteration": self.iteration}
+        for key, values in (
+            ("train_cost", history.costs),
+            ("l2_cost", history.l2_costs),
+            ("test_cost", history.val_costs),
+            ("train_accuracy", self._accuracy["train"]),
+            ("test_accuracy", self._accuracy["test"]),
+        ):
+            last[key] = values[-1] if values else None
+        return last
+
+    # -- predictions ----------------------------------------------------------------------
+    @_quiet_overflow
+    def probabilities(self, resolution: int) -> np.ndarray:
+        """Predicted P(y=1) on a ``(resolution, resolution)`` grid over the data's extent."""
+        AL, _ = forward(self.data.grid(resolution), self.trainer.params)  # (1, res**2)
+        return np.asarray(AL).reshape(resolution, resolution)
+
+    @_quiet_overflow
+    def mistakes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Boolean masks ``(m_train,)`` and ``(m_test,)`` of misclassified points."""
+        data, params = self.data, self.trainer.params
+        return (
+            (np.asarray(forward(data.X_train, params)[0]) > 0.5)[0] != data.Y_train[0],
+            (np.asarray(forward(data.X_test, params)[0]) > 0.5)[0] != data.Y_test[0],
+        )
+
+    @_quiet_overflow
+    def test_probabilities(self) -> np.ndarray:
+        """P(y=1) ``(m_test,)`` of the test examples (the training set if none is held out)."""
+        X = self.data.X_test if self.data.X_test.shape[1] else self.data.X_train
+        AL, _ = forward(X, self.trainer.params)  # (1, m)
+        return np.asarray(AL)[0]
+
+    def test_labels(self) -> np.ndarray:
+        """Labels ``(m_test,)`` matching ``test_probabilities``."""
+        Y = self.data.Y_test if self.data.Y_test.shape[1] else self.data.Y_train
+        return Y[0]
+
+    # -- verbs ----------------------------------------------------------------------------
+    @_quiet_overflow
+    def advance(self, k: int, budget_s: float = math.inf) -> tuple[int, list[Change]]:
+        """Train up to ``k`` iterations, stopping early once ``budget_s`` seconds are spent.
+
+        Recorded changes due at an iteration are applied just before it. Returns how many
+        iterations ran and the changes applied. Raises ``DivergenceError`` (the core's) when
+        the cost stops being finite; what ran before is recorded either way.
+        """
+        start, steps, applied = time.perf_counter(), 0, []
+        try:
+            while steps < k:
+                applied += self._apply_due_changes()
+                self.trainer.step(1)
+                steps += 1
+                if time.perf_counter() - start > budget_s:
+                    break
+        finally:
+            self._record_accuracy()
+        return steps, applied
+
+    def change(self, name: str, value: float) -> None:
+        """Use ``value`` for ``name`` (the learning rate or λ) from now on, and record it.
+
+        Later recorded changes of the same setting no longer apply: the run took another
+        turn. Before the first iteration this is the run's starting value.
+        """
+        iteration = self.iteration
+        setattr(self.trainer, name, value)
+        self.changes = [c for c in self.changes if c[1] != name or c[0] < iteration]
+        if iteration == 0:
+            self.initial[name] = value
+        else:
+            self.changes.append((iteration, name, value))
+            self.changes.sort()
+
+    def gradient_check(self, lambd: float) -> dict:
+        """Backprop against finite differences on the current weights (no dropout)."""
+        if self.n_params > GRADCHECK_MAX_PARAMS:
+            return {
+                "verdict": "skipped",
+                "note": f"{self.n_params} parameters is too many to check quickly "
+                f"(the check needs two forward passes per parameter): use a network with "
+                f"at most {GRADCHECK_MAX_PARAMS}.",
+            }
+        X = self.data.X_train[:, :GRADCHECK_EXAMPLES]
+        Y = self.data.Y_train[:, :GRADCHECK_EXAMPLES]
+        difference = gradient_check(self.trainer.params, X, Y, lambd=lambd)
+        if difference < GRADCHECK_PASS:
+            verdict = "pass"
+        elif difference < GRADCHECK_FAIL:
+            verdict = "borderline"
+        else:
+            verdict = "fail"
+        return {
+            "verdict": verdict,
+            "difference": difference,
+            "note": f"at iteration {self.iteration}, λ = {lambd:g}, "
+            f"{X.shape[1]} training examples, no dropout",
+        }
+
+    # -- internals ------------------------------------------------------------------------
+    def _apply_due_changes(self) -> list[Change]:
+        due = [c for c in self.changes if c[0] == self.iteration]
+        for _, name, value in due:
+            setattr(self.trainer, name, value)
+        return due
+
+    def _record_accuracy(self) -> None:
+        """Accuracies of the current weights, at most once per iteration."""
+        if self._accuracy["iteration"][-1:] == [self.iteration]:
+            return
+        wrong_train, wrong_test = self.mistakes()
+        self._accuracy["iteration"].append(self.iteration)
+        for key, wrong in (("train", wrong_train), ("test", wrong_test)):
+            self._accuracy[key].append(1.0 - float(wrong.mean()) if wrong.size else None)
