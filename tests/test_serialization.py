@@ -7,6 +7,7 @@ import zipfile
 import numpy as np
 import pytest
 
+from layerlab import init_params
 from layerlab.serialization import (
     load_params,
     params_from_json,
@@ -325,3 +326,20 @@ def test_loaders_reject_wrong_input_types():
         params_from_npz_bytes("W1")
     with pytest.raises(TypeError):
         params_from_json({"W1": [[1.0]]})
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[" * 100_000, '{"W1": ' * 5_000, '{"W1": [[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]}'],
+    ids=["deep-array", "deep-object", "just-too-deep"],
+)
+def test_deeply_nested_json_is_refused_before_parsing(text):
+    with pytest.raises(ValueError, match="nested more than 16 levels"):
+        params_from_json(text)
+
+
+def test_brackets_inside_strings_do_not_count_as_nesting():
+    params = init_params([2, 3, 1], seed=0)
+    text = params_to_json(params).replace('"format": "', '"format": "[[[[[[[[[[[[[[[[[[[[\\"')
+    with pytest.raises(ValueError, match="format"):  # read to the end: the format is checked
+        params_from_json(text)

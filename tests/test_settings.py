@@ -21,7 +21,7 @@ from layerlab.settings import CONFIG_SETTINGS, LINK_SETTINGS, SETTINGS, UI_SETTI
 from layerlab.ui.data import make_lab_data
 from layerlab.ui.state import LabState
 from layerlab.ui.urlstate import CONTROL_GROUPS, CONTROLS, parse_query
-from layerlab.ui.widgets import setting_widget
+from layerlab.ui.widgets import setting_control, setting_widget
 
 ROOT = Path(__file__).resolve().parents[1]
 NUMBERS = [name for name, s in SETTINGS.items() if s.kind in ("int", "float")]
@@ -67,8 +67,17 @@ def test_widget_link_and_core_agree_on_the_range(name):
     setting = SETTINGS[name]
     state = LabState()
     widget = setting_widget(state, name)
-    if setting.widget in ("slider", "number"):
+    if setting.widget == "slider":
         assert (widget.start, widget.end) == (setting.low, setting.high)
+    elif setting.widget == "number":  # a typed field: the ends go in, and nothing beyond
+        field = setting_control(state, name)[0]
+        for value in (setting.low, setting.high):
+            field.value = setting.format(value)
+            assert getattr(state, name) == value
+        field.value = setting.format(setting.high + 1)
+        assert getattr(state, name) == setting.high
+        assert field.value == setting.format(setting.high)
+        assert name in state.messages
     else:  # a menu or ladder: every value it offers is in the range
         assert all(setting.low <= value <= setting.high for value in widget.options.values())
     assert LabState.param[name].bounds == setting.bounds
@@ -145,13 +154,13 @@ declared.LINK_SETTINGS += ("decay_rate",)
 
 from layerlab.ui import create_app_from_link
 from layerlab.ui.model_io import script_text
-from layerlab.ui.widgets import setting_widget
+from layerlab.ui.widgets import setting_control, setting_widget
 
 lab = create_app_from_link("?decay_rate=50&iterations=5")
 state = lab.state
 assert state.decay_rate == 10.0, state.decay_rate  # clamped into the declared range
 assert "decay_rate" in lab.controls.components
-assert setting_widget(state, "decay_rate").end == 10.0
+assert setting_widget(state, "decay_rate").value == "10"
 assert "Decay must be between 0 and 10" in state.apply(decay_rate=11)["decay_rate"]
 state.apply(decay_rate=0.5)
 assert state.session.trainer.config.decay_rate == 0.5

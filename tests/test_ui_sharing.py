@@ -454,3 +454,26 @@ def test_copy_link_says_what_the_link_leaves_out():
     assert "the weights loaded from w.npz" in link_caveat(state)
     state.reset()
     assert link_caveat(state) == ""
+
+
+def test_empty_files_get_a_message_and_change_nothing():
+    from layerlab.ui.model_io import ParamsUpload
+
+    state = LabState(**SMALL)
+    session = state.session
+    upload = DataUpload(state)
+    upload.file.param.update(value=b"", filename="empty.csv")
+    assert "empty.csv is empty (0 bytes)" in upload.message.object
+    weights = ParamsUpload(state)
+    weights.file.param.update(value=b"", filename="w.json")
+    assert "w.json is empty (0 bytes)" in weights.message.object
+    deep = ParamsUpload(state)
+    deep.file.param.update(value=b"[" * 100_000, filename="deep.json")
+    assert "nested more than 16 levels" in deep.message.object
+    assert state.session is session
+
+
+def test_a_hidden_play_starts_the_run_by_itself():
+    lab = create_app_from_link("?only=lambd&hide=play&n_points=40")
+    assert "It trains by itself" in lab.state.status
+    assert not lab.controls.components["play"].visible

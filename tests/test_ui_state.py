@@ -624,22 +624,21 @@ def test_a_change_drops_later_planned_changes_of_that_setting():
     assert state.session.changes == [(1, "lambd", 0.05), (5, "learning_rate", 0.1)]
 
 
-def test_reset_replays_the_changes_and_a_new_network_forgets_them():
+def test_a_new_network_starts_from_the_settings_as_they_are():
     state = LabState(**SMALL)
     state.step()
     state.apply(lambd=0.3)
     state.step()
-    first = list(state.session.trainer.history.costs)
-    state.reset()
-    assert state.lambd == 0.0
     assert state.session.changes == [(1, "lambd", 0.3)]
-    state.step()
-    state.step()
-    assert state.session.trainer.history.costs == first
+    state.reset()
     assert state.lambd == 0.3
-    state.apply(weight_seed=5)
     assert state.session.changes == []
     assert state.session.initial["lambd"] == 0.3
+    state.step()
+    state.apply(lambd=0.1)
+    state.apply(weight_seed=5)
+    assert state.session.changes == []
+    assert state.session.initial["lambd"] == 0.1
 
 
 def test_loading_weights_of_other_layers_builds_one_session():
@@ -650,3 +649,42 @@ def test_loading_weights_of_other_layers_builds_one_session():
     assert state.generation == generation + 1
     assert state.hidden_layers == "5"
     assert state.session.params_file == "w.npz"
+
+
+# -- typed numbers ------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("name", "text", "value"),
+    [("data_seed", "1e9", 1_000_000_000), ("iterations", " 1e3 ", 1000), ("noise", ".25", 0.25)],
+)
+def test_typed_numbers_are_read_as_written(name, text, value):
+    state = LabState(**SMALL)
+    assert state.apply_text(name, text) == {}
+    assert getattr(state, name) == value
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "words"),
+    [
+        (
+            "iterations",
+            "1e9",
+            "Iterations must be between 1 and 100000 (got 1000000000); kept 2000.",
+        ),
+        ("data_seed", "abc", "Data seed: 'abc' is not a number; kept 0."),
+        ("data_seed", "1_000", "is not a number"),
+        ("data_seed", "0x10", "is not a number"),
+        ("noise", "nan", "is not a number"),
+        ("noise", "1e999", "is not a finite number"),
+        ("iterations", "2.5", "is not a whole number"),
+        ("weight_seed", "", "is not a number"),
+        ("data_seed", "١٢", "is not a number"),
+    ],
+)
+def test_typed_junk_is_named_and_the_value_kept(name, text, words):
+    state = LabState(**SMALL)
+    state.step()
+    before, trainer = getattr(state, name), state.session.trainer
+    assert words in state.apply_text(name, text)[name]
+    assert words in state.messages[name]
+    assert getattr(state, name) == before
+    assert state.session.trainer is trainer

@@ -2,6 +2,9 @@
 
 import asyncio
 import math
+import re
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -9,6 +12,7 @@ import pytest
 from layerlab.ui import plots as plots_module
 from layerlab.ui.app import LayerLab
 from layerlab.ui.binding import Controls, message_pane
+from layerlab.ui.numbers import number
 from layerlab.ui.plots import LabPlots, boundary_resolution, probability_palette
 from layerlab.ui.state import LabState
 from layerlab.ui.urlstate import CONTROLS
@@ -190,3 +194,138 @@ def test_diagram_draws_one_edge_per_drawn_weight_with_its_sign(layers, edges):
     first = "#2a78b5" if W1[0, 0] >= 0 else "#e8833a"  # edge from input 1 to unit 1
     assert data["color"][0] == first
     assert max(data["width"]) == pytest.approx(4.0)
+
+
+# -- honest status -------------------------------------------------------------------------------
+def play_to_the_end(state: LabState) -> None:
+    state.play()
+    while state.running:
+        state.tick(budget_s=math.inf)
+
+
+def test_numbers_are_written_for_people():
+    from layerlab.ui.numbers import duration, number, percent
+
+    assert number(7.712088019505018e255) == "7.71209e+255"
+    assert number(0.398471234) == "0.398471"
+    assert number(float("nan")) == "nan (not a number)"
+    assert (number(float("inf")), number(float("-inf")), number(None)) == ("inf", "-inf", "–")
+    assert (percent(0.9333), percent(None)) == ("93.3%", "–")
+    assert (duration(0.045), duration(6.2), duration(45), duration(600)) == (
+        "45 ms",
+        "6.2 s",
+        "45 s",
+        "10 min",
+    )
+
+
+def test_a_diverged_run_is_told_in_short_numbers():
+    state = LabState(hidden_layers="64, 64, 64", optimizer="gd", learning_rate=10.0)
+    numbers = readout(state)
+    play_to_the_end(state)
+    assert state.status_level == "error"
+    assert "diverged" in state.status
+    assert re.search(r"the cost became (inf|nan|[0-9.]+e\+[0-9]+)\.", state.status)
+    assert max(len(token) for token in state.status.split()) < 20
+    for value in re.findall(r'll-[a-z-]+">([^<]*)<', numbers.object):
+        assert len(value) <= 18, value
+
+
+@pytest.mark.parametrize(
+    ("settings", "words"),
+    [
+        ({"learning_rate": 10.0, "optimizer": "adam", "dataset": "xor"}, "are dead"),
+        ({"learning_rate": 10.0, "optimizer": "adam"}, "ReLU units are dead"),
+        (
+            {
+                "hidden_layers": "20, 7, 5",
+                "init": "small",
+                "optimizer": "gd",
+                "learning_rate": 0.0075,
+                "dataset": "flower",
+                "iterations": 300,
+            },
+            "stuck at ln 2",
+        ),
+    ],
+    ids=["a-dead-layer", "mostly-dead", "vanishing-gradients"],
+)
+def test_a_collapsed_network_is_not_a_green_done(settings, words):
+    state = LabState(**{"iterations": 500, **settings})
+    play_to_the_end(state)
+    assert state.status_level == "warning"
+    assert state.status.startswith("Done: ")
+    assert "but the network collapsed" in state.status
+    assert words in state.status
+    assert "Reset" in state.status
+
+
+def test_a_collapse_is_reported_while_it_trains_and_on_pause():
+    state = LabState(learning_rate=10.0, optimizer="adam", dataset="xor")
+    state.play()
+    while state.session.iteration < 150:
+        state.tick(budget_s=math.inf)
+    assert state.running
+    assert state.status_level == "warning"
+    assert state.status.startswith("At iteration ")
+    state.pause()
+    assert state.status.startswith("Paused at iteration ")
+    assert state.status_level == "warning"
+
+
+def test_dead_units_are_counted_per_layer():
+    state = LabState(learning_rate=10.0, optimizer="adam", dataset="xor", iterations=300)
+    table = shapes_table(state)
+    play_to_the_end(state)
+    rows = state.session.layer_table(0)
+    dead = [row["dead"] for row in rows]
+    assert dead[-1] is None  # the output layer has no ReLU units
+    assert dead[:-1] == state.session.evaluation().dead_units
+    X = state.session.data.X_train
+    W1, b1 = state.session.trainer.params["W1"], state.session.trainer.params["b1"]
+    assert dead[0] == int(np.sum(np.all(W1 @ X + b1 <= 0, axis=1)))  # the oracle
+    assert f"{dead[1]} / 8</td>" in table.object
+
+
+def test_a_healthy_run_is_done_in_green():
+    state = LabState(iterations=400)
+    play_to_the_end(state)
+    assert state.status_level == "success"
+
+
+def test_epochs_are_called_epochs():
+    state = LabState(**SMALL, batch_size=8)
+    numbers = readout(state)
+    counter = transport(state, Controls())[0][3]
+    state.step()
+    assert ">Epoch<" in numbers.object
+    assert "Epoch <b" in counter.object
+    play_to_the_end(state)
+    assert state.status.startswith(f"Done: {state.iterations} epochs")
+
+
+def test_the_readout_and_the_counter_show_the_same_iteration():
+    state = LabState(**SMALL, steps_per_tick=3)
+    numbers = readout(state)
+    counter = transport(state, Controls())[0][3]
+    state.play()
+    for _ in range(20):
+        state.tick(budget_s=math.inf)
+        shown = re.search(r'll-iteration">(\d+)<', numbers.object)[1]
+        assert f'll-iteration">{shown}</b>' in counter.object
+
+
+def test_the_scripts_final_costs_are_the_readouts(tmp_path):
+    from layerlab.ui.model_io import script_text
+
+    state = LabState(**SMALL, batch_size=16, keep_prob=0.8, lambd=0.1, iterations=40)
+    numbers = readout(state)
+    play_to_the_end(state)
+    (tmp_path / "run.py").write_text(script_text(state))
+    out = subprocess.run(
+        [sys.executable, "-I", "run.py"], cwd=tmp_path, capture_output=True, text=True, check=True
+    ).stdout
+    printed = dict(line.split(": ", 1) for line in out.splitlines() if ": " in line)
+    shown = dict(re.findall(r'll-(train-cost|test-cost)">([^<]*)<', numbers.object))
+    assert number(float(printed["Final train cost"])) == shown["train-cost"]
+    assert number(float(printed["Test cost"])) == shown["test-cost"]

@@ -376,3 +376,8 @@ def test_too_many_changes_are_ignored_whole():
     parsed = parse_query("changes=" + ",".join(f"lambd@{i}:0.1" for i in range(1, 60)))
     assert parsed.changes == ()
     assert "at most" in parsed.notices[0]
+
+
+def test_only_keeps_play_and_hide_play_is_explicit():
+    assert "play" not in parse_query("only=lambd").hidden
+    assert "play" in parse_query("only=lambd&hide=play").hidden

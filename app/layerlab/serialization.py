@@ -254,6 +254,28 @@ def _matrix(name: str, value: object) -> np.ndarray:
     return array.reshape(len(value), widths.pop() if widths else 0)
 
 
+MAX_JSON_DEPTH = 16  # a params file nests 3 deep ({"W1": [[...]]}); a hostile one 100,000
+_JSON_NESTING = re.compile(r'[\[\]{}]|"(?:[^"\\]|\\.)*"')  # brackets, and strings to skip
+
+
+def _check_nesting(text: str) -> None:
+    """Refuse JSON nested deeper than ``MAX_JSON_DEPTH`` before parsing it: Python's parser
+    recurses once per level, and in the browser's WebAssembly a deep enough file kills the
+    worker before Python can raise ``RecursionError``."""
+    depth = 0
+    for match in _JSON_NESTING.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                raise ValueError(
+                    f"the JSON is nested more than {MAX_JSON_DEPTH} levels deep; a weights "
+                    'file is {"W1": [[...]], "b1": [[...]], ...}'
+                )
+        elif token in "]}":
+            depth -= 1
+
+
 def params_from_json(text: str | bytes) -> Params:
     """Load params from JSON text (see :func:`params_to_json`) and validate them.
 
@@ -272,6 +294,7 @@ def params_from_json(text: str | bytes) -> Params:
             raise ValueError("the JSON file is not UTF-8 text") from None
     if not isinstance(text, str):
         raise TypeError(f"expected JSON text, got {type(text).__name__}")
+    _check_nesting(text)
     try:
         obj = json.loads(text, parse_constant=_reject_constant)
     except json.JSONDecodeError as err:

@@ -145,12 +145,16 @@ class Setting:
         elif not math.isfinite(value):
             raise ValueError(f"{label} must be a finite number (got {quoted(value)}).")
         if not self.low <= value <= self.high:
-            kept = "" if current is None else f"; kept {current:g}"
+            kept = "" if current is None else f"; kept {self.shown(current)}"
             raise ValueError(
-                f"{label} must be between {self.low:g} and {self.high:g} "
+                f"{label} must be between {self.shown(self.low)} and {self.shown(self.high)} "
                 f"(got {quoted(value)}){kept}."
             )
         return value if self.kind == "int" else float(value)
+
+    def shown(self, value: float) -> str:
+        """A number of this setting as a message writes it: whole numbers in full."""
+        return str(int(value)) if self.kind == "int" else f"{value:g}"
 
     def clamp(self, value: float) -> float:
         """A number moved into the range (the type kept)."""

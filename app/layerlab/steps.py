@@ -41,7 +41,7 @@ def check_finite(cost: float, grads: Params) -> None:
     # Σ g² is NaN or inf as soon as one entry is: one dot product per array, no copies.
     squares = sum(map(np.vdot, grads.values(), grads.values()))
     if not (np.isfinite(cost) and np.isfinite(squares)):
-        raise DivergenceError(f"the cost became {cost}")
+        raise DivergenceError(f"the cost became {cost:.6g}")
 
 
 def gradient_update(

@@ -74,6 +74,11 @@ class LayerLab(pn.viewable.Viewer):
         self.plots.update(self.state)
         self._layout = self._build()
         self.controls.hide(hidden)
+        if "play" in hidden:  # no Play to press: the run starts once the page is ready
+            self.state.status = self.state.status.replace("Press Play.", "It trains by itself.")
+            document = pn.state.curdoc
+            if document is not None:
+                document.on_event("document_ready", lambda _: self.state.play())
 
     async def tick(self) -> None:
         """One periodic-callback tick: a training slice; the plots follow via ``version``.
@@ -153,7 +158,7 @@ class LayerLab(pn.viewable.Viewer):
         )
         header = pn.Row(
             html_pane(HEADER),
-            self.controls.add("share", copy_link(self.state)),
+            self.controls.add("share", copy_link(self.state, self.address)),
             self.address.widget,
             sizing_mode="stretch_width",
             margin=(16, 24, 8, 24),

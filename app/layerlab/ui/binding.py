@@ -46,23 +46,35 @@ def html_pane(text: str = "", **params) -> pn.pane.HTML:
     return ContentHTML(text, **params)
 
 
-def watch_progress(state: LabState, show: Callable[[], None], interval_s: float = 0.25) -> None:
-    """Call ``show`` when training progresses, at most every ``interval_s`` while playing.
+PROGRESS_INTERVAL_S = 0.25  # numbers and tables refresh at most this often while playing
+
+# Per state, the views that show progress: refreshed together, so that every number on the
+# page belongs to the same iteration.
+_PROGRESS_VIEWS: WeakKeyDictionary[LabState, list[Callable[[], None]]] = WeakKeyDictionary()
+
+
+def watch_progress(state: LabState, show: Callable[[], None]) -> None:
+    """Call ``show`` when training progresses, at most every ``PROGRESS_INTERVAL_S`` while
+    playing, in the same refresh as every other progress view of ``state``.
 
     Numbers and tables need not change 20 times a second, and every HTML update costs the
     browser a re-layout; paused, stepped or finished, ``show`` always gets the last word.
     """
-    last = -math.inf
+    if state not in _PROGRESS_VIEWS:
+        _PROGRESS_VIEWS[state] = []
+        last = -math.inf
 
-    def maybe_show(*_) -> None:
-        nonlocal last
-        now = time.monotonic()
-        if state.running and now - last < interval_s:
-            return
-        last = now
-        show()
+        def refresh(*_) -> None:
+            nonlocal last
+            now = time.monotonic()
+            if state.running and now - last < PROGRESS_INTERVAL_S:
+                return
+            last = now
+            for view in _PROGRESS_VIEWS[state]:
+                view()
 
-    state.param.watch(maybe_show, ["version", "running", "iterations"])
+        state.param.watch(refresh, ["version", "running", "iterations"])
+    _PROGRESS_VIEWS[state].append(show)
     show()
 
 
@@ -102,7 +114,13 @@ def bind(
         widget.value = e.new
 
     state.param.watch(to_widget, name)
-    column = pn.Column(widget, sizing_mode="stretch_width", margin=0)
+    return with_messages(state, name, widget)
+
+
+def with_messages(state: LabState, name: str, control: pn.viewable.Viewable) -> pn.Column:
+    """``control`` with the message line of setting ``name`` under it, made when the first
+    message comes (most settings never get one)."""
+    column = pn.Column(control, sizing_mode="stretch_width", margin=0)
 
     def first_message(*_) -> None:
         if len(column) == 1 and state.messages.get(name):

@@ -38,6 +38,8 @@ def read_params_file(raw: bytes, file_name: str) -> dict:
     """Weights from an uploaded ``.npz`` or ``.json`` file. Raises ``ValueError``."""
     if len(raw) > MAX_PARAMS_BYTES:
         raise ValueError(f"the file is over {MAX_PARAMS_BYTES // 1_000_000} MB")
+    if not raw:
+        raise ValueError(f"{file_name} is empty (0 bytes): choose a weights file you downloaded")
     if file_name.lower().endswith(".json"):
         params = params_from_json(raw)
     else:
@@ -100,12 +102,12 @@ class ParamsUpload(pn.viewable.Viewer):
         return self._layout
 
     def _on_file(self, *_) -> None:
-        if not self.file.value:
+        if not self.file.value and not self.file.filename:
             return
         self.switch.visible = False
         self._file_name = self.file.filename or "weights.npz"  # no name: read as .npz
         try:
-            self._params = read_params_file(bytes(self.file.value), self._file_name)
+            self._params = read_params_file(bytes(self.file.value or b""), self._file_name)
         except (TypeError, ValueError) as error:
             self._params = None
             self._say(f"Not loaded: {error}", ok=False)

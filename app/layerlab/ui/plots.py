@@ -187,7 +187,11 @@ class LabPlots:
             title="Predictions: P(y = 1) and the data",
             x_axis_label="x₁",
             y_axis_label="x₂",
-            tools="pan",  # drag to look around (clicks add points: a Tap event, no tool)
+            x_range=Range1d(0, 1, name="map_x_range"),  # the data's extent, set per dataset
+            y_range=Range1d(0, 1, name="map_y_range"),
+            # Drag to look around, a box to zoom, and back to the data's extent (clicks add
+            # points: a Tap event, no tool).
+            tools="pan,box_zoom,reset",
         )
         mapper = LinearColorMapper(palette=probability_palette(), low=0.0, high=1.0)
         fig.image(
@@ -223,8 +227,9 @@ class LabPlots:
         self.test_mistake_renderer = fig.scatter(
             "x", "y", source=self.test_mistakes, **mistake_style
         )
-        fig.x_range.range_padding = fig.y_range.range_padding = 0
         style_figure(fig)
+        fig.toolbar_location = "right"  # the reset tool must be reachable
+        fig.toolbar.autohide = True
         self.show_test(show_test)
         return fig
 
@@ -271,9 +276,9 @@ class LabPlots:
         ):
             colors = np.asarray(CLASS_COLORS)[Y[0].astype(int)] if planar else []
             source.data = {"x": X[0], "y": X[1], "color": colors} if planar else _EMPTY_POINTS
-        x0, x1, y0, y1 = data.extent
-        self.boundary_figure.x_range.update(start=x0, end=x1)
-        self.boundary_figure.y_range.update(start=y0, end=y1)
+        x0, x1, y0, y1 = data.extent  # the reset tool returns here too
+        self.boundary_figure.x_range.update(start=x0, end=x1, reset_start=x0, reset_end=x1)
+        self.boundary_figure.y_range.update(start=y0, end=y1, reset_start=y0, reset_end=y1)
         self.diagram.rebuild(state)
         self._boundary_key = None
         self._generation = state.generation  # last: a failed restart is retried next time

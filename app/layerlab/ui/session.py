@@ -16,10 +16,11 @@ replays number for number.
 import functools
 import math
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
-from layerlab import Trainer, forward, gradient_check
+from layerlab import Trainer, compute_cost, forward, gradient_check
 from layerlab.ui.custom import CustomData
 from layerlab.ui.data import LabData
 
@@ -30,6 +31,26 @@ GRADCHECK_PASS = 1e-6  # below: backprop and finite differences agree
 GRADCHECK_FAIL = 1e-3  # above: something is wrong (between: borderline, e.g. ReLU kinks)
 
 Change = tuple[int, str, float]  # (iteration, setting name, value from then on)
+LN2 = math.log(2.0)  # the cross-entropy of predicting 1/2 for every example
+STUCK = 1e-3  # a cost this close to ln 2 with flat predictions: the network learned nothing
+FLAT = 1e-3  # predictions whose spread (std) is below this say the same for every input
+CHANCE_MARGIN = 0.02  # a train accuracy within this of the larger class's share: chance
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """The current weights on the whole data (no dropout): what the readout and marks show."""
+
+    key: tuple[int, float]  # (iteration, λ) it was made at
+    train_cost: float  # J with the current λ, as the exported script prints it at the end
+    test_cost: float | None  # cross-entropy on the held-out examples (None: there are none)
+    wrong_train: np.ndarray  # (m_train,) booleans: misclassified
+    wrong_test: np.ndarray  # (m_test,)
+    spread: float  # std of P(y=1) over the training examples
+    dead_units: list[int]  # per hidden layer: ReLU units no training example switches on
+
+    def accuracy(self, wrong: np.ndarray) -> float | None:
+        return 1.0 - float(wrong.mean()) if wrong.size else None
 
 
 def _quiet_overflow(method):
@@ -77,6 +98,7 @@ class TrainingSession:
         self.initial = {name: getattr(config, name) for name in LIVE}
         self.changes: list[Change] = sorted(changes)
         self._accuracy: dict[str, list] = {"iteration": [], "train": [], "test": []}
+        self._evaluation: Evaluation | None = None
         self._record_accuracy()
 
     # -- the network ----------------------------------------------------------------------
@@ -104,10 +126,12 @@ class TrainingSession:
         return views
 
     def layer_table(self, batch_size: int) -> list[dict]:
-        """Per layer: shapes of W, b, Z, A for this batch size (0: all), #params, ‖W‖, ‖dW‖."""
+        """Per layer: shapes of W, b, Z, A for this batch size (0: all), #params, ‖W‖, ‖dW‖
+        and (hidden layers) how many ReLU units are dead: off for every training example."""
         m = self.data.X_train.shape[1]
         m_batch = min(batch_size, m) if batch_size else m
         grads, params = self.trainer.last_grads, self.trainer.params
+        dead = self.evaluation().dead_units  # per hidden layer
         rows = []
         for l, units in enumerate(self.layer_dims[1:], start=1):
             W, b = params[f"W{l}"], params[f"b{l}"]
@@ -121,6 +145,7 @@ class TrainingSession:
                     "params": W.size + b.size,
                     "norm_W": float(np.linalg.norm(W)),
                     "norm_dW": None if grads is None else float(np.linalg.norm(grads[f"dW{l}"])),
+                    "dead": dead[l - 1] if l <= len(dead) else None,
                 }
             )
         return rows
@@ -154,8 +179,20 @@ class TrainingSession:
             "test_accuracy": self._accuracy["test"][start:],
         }
 
+    @property
+    def minibatch(self) -> bool:
+        """Whether an iteration is an epoch of several updates (mini-batches)."""
+        batch_size = self.trainer.config.batch_size
+        return batch_size is not None and batch_size < self.data.X_train.shape[1]
+
+    @property
+    def unit(self) -> str:
+        """What one step of training is called: "epoch" with mini-batches, else "iteration"."""
+        return "epoch" if self.minibatch else "iteration"
+
     def latest(self) -> dict[str, float | int | None]:
-        """The readout: iteration, last costs, current accuracies."""
+        """The last entries of the histories: iteration, last costs (of the weights before
+        the last update, as the curves show them), current accuracies."""
         history = self.trainer.history
         last = {"iteration": self.iteration}
         for key, values in (
@@ -175,14 +212,78 @@ class TrainingSession:
         AL, _ = forward(self.data.grid(resolution), self.trainer.params)  # (1, res**2)
         return np.asarray(AL).reshape(resolution, resolution)
 
-    @_quiet_overflow
     def mistakes(self) -> tuple[np.ndarray, np.ndarray]:
         """Boolean masks ``(m_train,)`` and ``(m_test,)`` of misclassified points."""
-        data, params = self.data, self.trainer.params
-        return (
-            (np.asarray(forward(data.X_train, params)[0]) > 0.5)[0] != data.Y_train[0],
-            (np.asarray(forward(data.X_test, params)[0]) > 0.5)[0] != data.Y_test[0],
+        evaluation = self.evaluation()
+        return evaluation.wrong_train, evaluation.wrong_test
+
+    @_quiet_overflow
+    def evaluation(self) -> Evaluation:
+        """The current weights evaluated on all the data (computed once per iteration)."""
+        key = (self.iteration, self.trainer.lambd)
+        if self._evaluation is not None and self._evaluation.key == key:
+            return self._evaluation
+        data, params, lambd = self.data, self.trainer.params, self.trainer.lambd
+        AL, caches = forward(data.X_train, params)  # (1, m_train)
+        train_cost = compute_cost(AL, data.Y_train, params, lambd)
+        test_cost, wrong_test = None, np.zeros(0, dtype=bool)
+        if data.X_test.shape[1]:
+            AL_test, _ = forward(data.X_test, params)  # (1, m_test)
+            test_cost = compute_cost(AL_test, data.Y_test)
+            wrong_test = (np.asarray(AL_test) > 0.5)[0] != data.Y_test[0]
+        self._evaluation = Evaluation(
+            key=key,
+            train_cost=train_cost,
+            test_cost=test_cost,
+            wrong_train=(np.asarray(AL) > 0.5)[0] != data.Y_train[0],
+            wrong_test=wrong_test,
+            spread=float(np.std(AL)),
+            dead_units=[int(np.sum(np.all(c.Z <= 0.0, axis=1))) for c in caches[:-1]],
         )
+        return self._evaluation
+
+    def diagnosis(self) -> str:
+        """What went wrong, if the network collapsed, with the likely fix ("" if nothing).
+
+        Collapsed: a hidden layer whose ReLU units are all dead (the output is then constant)
+        or most of the network's units dead; the cost stuck at ln 2 with flat predictions
+        (nothing was learned: vanishing gradients); one class predicted for every example;
+        or an accuracy no better than always answering the larger class.
+        """
+        evaluation = self.evaluation()
+        alpha = self.trainer.learning_rate
+        fix = f"Lower the learning rate (now {alpha:g}) and Reset, or try He initialization."
+        layers = zip(evaluation.dead_units, self.layer_sizes, strict=True)
+        for layer, (dead, units) in enumerate(layers, start=1):
+            if dead == units:
+                return (
+                    f"all {units} ReLU units of layer {layer} are dead (no example switches "
+                    f"them on), so the network answers the same for every input. {fix}"
+                )
+        dead, units = sum(evaluation.dead_units), sum(self.layer_sizes)
+        if units and dead > units / 2:
+            return f"{dead} of its {units} ReLU units are dead (never switched on). {fix}"
+        if abs(evaluation.train_cost - LN2) < STUCK and evaluation.spread < FLAT:
+            return (
+                "the cost is stuck at ln 2 = 0.6931: the network predicts about 50% for every "
+                "input, its gradients vanished. Try He initialization (the weights start too "
+                "small for this depth) or a larger learning rate, then Reset."
+            )
+        labels = self.data.Y_train[0] == 1.0  # (m,)
+        predicted = ~evaluation.wrong_train == labels  # (m,): right about a 1, or wrong on a 0
+        if labels.any() and not labels.all() and (predicted.all() or not predicted.any()):
+            label = 1 if predicted.all() else 0
+            return (
+                f"the network predicts class {label} for every training example. Lower the "
+                f"learning rate or add hidden units, then Reset."
+            )
+        majority = max(labels.mean(), 1.0 - labels.mean())
+        if evaluation.accuracy(evaluation.wrong_train) <= majority + CHANCE_MARGIN:
+            return (
+                f"its train accuracy is no better than always answering the larger class "
+                f"({majority:.0%}). {fix} A deeper or wider network may also be needed."
+            )
+        return ""
 
     @_quiet_overflow
     def test_probabilities(self) -> np.ndarray:
@@ -268,7 +369,7 @@ class TrainingSession:
         """Accuracies of the current weights, at most once per iteration."""
         if self._accuracy["iteration"][-1:] == [self.iteration]:
             return
-        wrong_train, wrong_test = self.mistakes()
+        evaluation = self.evaluation()
         self._accuracy["iteration"].append(self.iteration)
-        for key, wrong in (("train", wrong_train), ("test", wrong_test)):
-            self._accuracy[key].append(1.0 - float(wrong.mean()) if wrong.size else None)
+        self._accuracy["train"].append(evaluation.accuracy(evaluation.wrong_train))
+        self._accuracy["test"].append(evaluation.accuracy(evaluation.wrong_test))

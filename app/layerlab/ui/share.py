@@ -7,7 +7,9 @@
 * ``install_plain_query`` swaps Panel's type-guessing query parser (a crafted link can crash
   it) for ``urlstate.plain_query``, before Panel parses any location.
 * ``AddressBar`` writes the canonical query with ``history.replaceState`` from the page,
-  debounced: never ``pushState``, so a slider drag does not fill the Back history.
+  debounced: never ``pushState``, so a slider drag does not fill the Back history. The page
+  defines no ``#fragment``, so the canonical link drops whatever one a link arrived with
+  (a visitor's junk must not spread with every copy).
 * ``notice_area`` shows what the link asked for that could not be used (escaped), and
   ``copy_link`` copies ``location.href`` (or shows it in a box when the clipboard is denied),
   saying what the link cannot carry (``link_caveat``: uploaded data, drawn points, weights
@@ -35,13 +37,14 @@ REPLACE_STATE_JS = """
 clearTimeout(window.__layerlabUrlTimer);
 window.__layerlabUrlTimer = setTimeout(function () {
   var query = cb_obj.value;
-  var url = window.location.pathname + (query ? "?" + query : "") + window.location.hash;
+  var url = window.location.pathname + (query ? "?" + query : "");
   window.history.replaceState(window.history.state, "", url);
 }, DEBOUNCE);
 """.replace("DEBOUNCE", str(DEBOUNCE_MS))
 
 COPY_LINK_JS = """
-var href = window.location.href;
+var query = address.value || window.location.search.slice(1);
+var href = window.location.origin + window.location.pathname + (query ? "?" + query : "");
 function show(title) {
   box.value = href;
   box.title = title;
@@ -147,14 +150,14 @@ def link_caveat(state: LabState) -> str:
     )
 
 
-def copy_link(state: LabState) -> pn.Row:
+def copy_link(state: LabState, address: AddressBar) -> pn.Row:
     """A "Copy link" button; the link also appears in a text box (the clipboard's fallback),
     and a note says what the link leaves out, if anything."""
     box = pn.widgets.TextInput(
         label="Copy this link", visible=False, sizing_mode="stretch_width", css_classes=["ll-link"]
     )
     button = pn.widgets.Button(label="Copy link", width=110, css_classes=["ll-copy-link"])
-    button.js_on_click(args={"box": box}, code=COPY_LINK_JS)
+    button.js_on_click(args={"box": box, "address": address.widget}, code=COPY_LINK_JS)
     note = html_pane(css_classes=["ll-link-caveat"], visible=False)
 
     def show_caveat(_) -> None:

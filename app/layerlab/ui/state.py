@@ -38,6 +38,7 @@ from layerlab.setting import quoted
 from layerlab.settings import MAX_ITERATIONS, MAX_SEED, SETTINGS, UI_SETTINGS, with_effect
 from layerlab.ui.custom import CustomData
 from layerlab.ui.data import LabData, lab_data_from_arrays, make_lab_data
+from layerlab.ui.numbers import percent
 from layerlab.ui.parameters import LabSettings
 from layerlab.ui.presets import PRESET_NOTES, PRESETS
 from layerlab.ui.session import LIVE, Change, TrainingSession
@@ -48,6 +49,7 @@ GENERATOR_SETTINGS = with_effect("generator")  # new data: the user's own data i
 DATA_SETTINGS = with_effect("generator", "split")
 KEPT_SETTINGS = with_effect("live", "pacing")  # never start a fresh network
 TICK_BUDGET_S = 0.03  # training time per tick: keeps the page responsive
+DIAGNOSE_AFTER = 100  # iterations before a collapsed network is called one while it trains
 
 
 class ArchitectureMismatch(ValueError):
@@ -70,6 +72,7 @@ class LabState(LabSettings):
     def __init__(self, changes: list[Change] = (), **params) -> None:
         super().__init__(**params)
         self._syncing = False  # True while the state itself mirrors the session's values
+        self._diagnosed = False  # whether this session's collapse was reported already
         data = make_lab_data(*self._data_settings())
         sizes = parse_hidden_layers(self.hidden_layers)
         self.session = TrainingSession(data, sizes, self._config(), changes=changes)
@@ -106,6 +109,19 @@ class LabState(LabSettings):
         self.param.update(accepted)
         return rejected
 
+    def apply_text(self, name: str, text: str) -> dict[str, str]:
+        """Apply a number typed as ``text``, read strictly (plain decimals: ``12``, ``0.5``,
+        ``1e-3``; not ``1_000``, ``0x10``, ``nan``); like ``apply``, returns the rejection."""
+        setting, current = SETTINGS[name], getattr(self, name)
+        try:
+            value = setting.parse(text.strip())
+        except ValueError as error:
+            kept = setting.format(current)
+            message = f"{setting.label}: {quoted(text)} {error}; kept {kept}."
+            self._reject(name, message)
+            return {name: message}
+        return self.apply(**{name: value})
+
     def preview(self, name: str, value: object) -> None:
         """Validate ``value`` for ``name`` without applying it (live feedback while typing)."""
         try:
@@ -137,7 +153,13 @@ class LabState(LabSettings):
         """Stop after the current tick; the network and its progress stay."""
         if self.running:
             self.running = False
-            self._say("info", f"Paused at iteration {self.session.iteration}.")
+            session = self.session
+            paused = f"Paused at {session.unit} {session.iteration}"
+            diagnosis = session.diagnosis()
+            if diagnosis:
+                self._say("warning", f"{paused}: {diagnosis}")
+            else:
+                self._say("info", paused + ".")
 
     def step(self) -> None:
         """Pause and advance exactly one iteration."""
@@ -152,10 +174,9 @@ class LabState(LabSettings):
         return self._advance(self.steps_per_tick, budget_s)
 
     def reset(self) -> None:
-        """Fresh weights from the same seed, and the same changes on the way: the same run."""
-        session = self.session
-        self._sync(session.initial)
-        self._renew("Reset", changes=session.changes)
+        """Fresh weights from the same seed, trained with the settings as they are now (the
+        changes made during the last run are forgotten: a link keeps them)."""
+        self._renew("Reset")
 
     def regenerate(self) -> None:
         """Draw a new sample of the same dataset (next data seed)."""
@@ -237,7 +258,7 @@ class LabState(LabSettings):
         self._say(
             "info",
             f"Loaded weights for {self.session.architecture}: accuracy "
-            f"{latest['train_accuracy']:.1%} train, {latest['test_accuracy']:.1%} test. "
+            f"{percent(latest['train_accuracy'])} train, {percent(latest['test_accuracy'])} test. "
             "Play trains on from them.",
         )
 
@@ -278,17 +299,16 @@ class LabState(LabSettings):
     def _start(self, data: LabData, sizes: list[int], reason: str, **session) -> None:
         """A new session on ``data`` (or raise and keep the old one), and say so."""
         self.session = TrainingSession(data, sizes, self._config(), **session)
+        self._diagnosed = False
         self.gradcheck = None
         self._say("info", f"{reason}: fresh network {self.session.architecture}.")
         self.generation += 1
         self.version += 1
 
-    def _renew(self, reason: str, changes: list[Change] = ()) -> None:
+    def _renew(self, reason: str) -> None:
         """The same data and layers, fresh weights from the seed."""
         session = self.session
-        self._start(
-            session.data, session.layer_sizes, reason, custom=session.custom, changes=changes
-        )
+        self._start(session.data, session.layer_sizes, reason, custom=session.custom)
 
     def _advance(self, k: int, budget_s: float = math.inf) -> int:
         """Train up to ``k`` iterations (at most to the budget); returns how many."""
@@ -300,14 +320,24 @@ class LabState(LabSettings):
         except DivergenceError as error:
             self.running = False
             self._say("error", f"Paused: {error}")
+        session = self.session
         if self.done and self.running:
             self.running = False
-            latest = self.session.latest()
-            self._say(
-                "success",
-                f"Done: {self.session.iteration} iterations; accuracy "
-                f"{latest['train_accuracy']:.1%} train, {latest['test_accuracy']:.1%} test.",
-            )
+            latest, diagnosis = session.latest(), session.diagnosis()
+            done = f"Done: {session.iteration} {session.unit}s"
+            if diagnosis:
+                self._say("warning", f"{done}, but the network collapsed: {diagnosis}")
+            else:
+                self._say(
+                    "success",
+                    f"{done}; accuracy {percent(latest['train_accuracy'])} train, "
+                    f"{percent(latest['test_accuracy'])} test.",
+                )
+        elif self.running and not self._diagnosed and session.iteration >= DIAGNOSE_AFTER:
+            diagnosis = session.diagnosis()
+            if diagnosis:
+                self._diagnosed = True
+                self._say("warning", f"At {session.unit} {session.iteration}: {diagnosis}")
         self.version += 1
         return steps
 

@@ -146,7 +146,10 @@ class DataUpload(pn.viewable.Viewer):
         return self._layout
 
     def _on_file(self, *_) -> None:
-        if not self.file.value:
+        if not self.file.value:  # nothing, or a file of 0 bytes (the browser sends its name)
+            if self.file.filename:
+                name = self.file.filename
+                self._say(f"{name} is empty (0 bytes): choose a CSV with a row per example.", False)
             return
         self._raw, self._name = bytes(self.file.value), self.file.filename or "upload.csv"
         self._peek = peek_csv(self._raw) if len(self._raw) <= MAX_CSV_BYTES else None

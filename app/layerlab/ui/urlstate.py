@@ -16,9 +16,10 @@ replaced; the view must still ``html.escape`` them.
 Reserved keys besides the settings:
 
 - ``preset=NAME``: a key of ``PRESETS``, applied first; explicit keys override it.
-- ``hide=a,b``: controls a teacher hides; ``only=a,b``: show only these (both may be given:
-  ``only`` picks the visible set, then ``hide`` removes more). Names are those of
-  ``CONTROLS`` or of ``CONTROL_GROUPS`` (which expand to their members).
+- ``hide=a,b``: controls a teacher hides; ``only=a,b``: show only these and Play (both may
+  be given: ``only`` picks the visible set, then ``hide`` removes more). Names are those of
+  ``CONTROLS`` or of ``CONTROL_GROUPS`` (which expand to their members). Without Play
+  (``hide=play``) the run starts by itself.
 - ``changes=...``: see above; at most ``MAX_CHANGES``.
 
 A key given more than once: the **last** value wins (so appending ``&lambd=0.1`` to a link
@@ -183,7 +184,7 @@ def _parse_value(key: str, text: str, notices: list[str]) -> object:
     clamped = setting.clamp(value)
     if clamped != value:
         side = "below the minimum" if value < clamped else "above the maximum"
-        notices.append(f"{key}={quoted(text)} is {side}: used {clamped:g}.")
+        notices.append(f"{key}={quoted(text)} is {side}: used {setting.shown(clamped)}.")
     return clamped
 
 
@@ -217,12 +218,16 @@ def _changes(text: str | None, notices: list[str]) -> list[Change]:
 
 
 def _hidden(only: str | None, hide: str | None, notices: list[str]) -> set[str]:
-    """The controls to hide: all but ``only`` (if it names any), plus ``hide``."""
+    """The controls to hide: all but ``only`` (if it names any) and Play, plus ``hide``.
+
+    Play, Step and Reset stay with ``only`` (without them nothing could happen); a link that
+    hides them (``hide=play``) starts training by itself.
+    """
     hidden: set[str] = set()
     if only is not None:
         shown = _control_names("only", only, notices)
         if shown:
-            hidden = set(CONTROLS) - shown
+            hidden = set(CONTROLS) - shown - {"play"}
         else:
             notices.append("only= names no known control: showing every control.")
     if hide is not None:

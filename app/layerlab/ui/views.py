@@ -9,6 +9,7 @@ from html import escape
 import panel as pn
 
 from layerlab.ui.binding import Controls, html_pane, watch_progress
+from layerlab.ui.numbers import number, percent
 from layerlab.ui.state import LabState
 from layerlab.ui.widgets import setting_control
 
@@ -38,12 +39,13 @@ def transport(state: LabState, controls: Controls) -> pn.Column:
         play.label = "❚❚ Pause" if state.running else "▶ Play"
 
     def show_progress(*_) -> None:
-        iteration = state.session.iteration
+        session = state.session
+        iteration = session.iteration
         progress.max = state.iterations
         progress.value = min(iteration, state.iterations)
         counter.object = (
-            f'<div class="ll-arch">Iteration <b class="ll-iteration">{iteration}</b>'
-            f" / {state.iterations}</div>"
+            f'<div class="ll-arch">{session.unit.capitalize()} '
+            f'<b class="ll-iteration">{iteration}</b> / {state.iterations}</div>'
         )
 
     def show_status(*_) -> None:
@@ -70,20 +72,23 @@ def transport(state: LabState, controls: Controls) -> pn.Column:
 
 
 def readout(state: LabState) -> pn.pane.HTML:
-    """The latest numbers, in elements with stable classes (tests read them)."""
+    """The current weights' numbers, in elements with stable classes (tests read them).
+
+    The costs are those of the weights now, on all the data without dropout (the train cost
+    with its L2 part): what the exported script prints at the end of the same run. The cost
+    curves show each iteration's cost before its update.
+    """
     pane = html_pane(name="readout", css_classes=["ll-readout-pane"])
 
-    def fmt(value, template):
-        return "–" if value is None else template.format(value)
-
     def show(*_) -> None:
-        latest = state.session.latest()
+        session = state.session
+        latest, now = session.latest(), session.evaluation()
         stats = [
-            ("iteration", "Iteration", str(latest["iteration"]), ""),
-            ("train-cost", "Train cost", fmt(latest["train_cost"], "{:.4f}"), "train"),
-            ("test-cost", "Test cost", fmt(latest["test_cost"], "{:.4f}"), "test"),
-            ("train-accuracy", "Train accuracy", fmt(latest["train_accuracy"], "{:.1%}"), "train"),
-            ("test-accuracy", "Test accuracy", fmt(latest["test_accuracy"], "{:.1%}"), "test"),
+            ("iteration", session.unit.capitalize(), str(latest["iteration"]), ""),
+            ("train-cost", "Train cost", number(now.train_cost), "train"),
+            ("test-cost", "Test cost", number(now.test_cost), "test"),
+            ("train-accuracy", "Train accuracy", percent(latest["train_accuracy"]), "train"),
+            ("test-accuracy", "Test accuracy", percent(latest["test_accuracy"]), "test"),
         ]
         cells = "".join(
             f'<div class="ll-stat"><div class="k">{label}</div>'
@@ -106,13 +111,21 @@ def shapes_table(state: LabState) -> pn.pane.HTML:
         width = 0 if value <= 0 else max(2, min(80, 10 * (math.log10(value) + 6)))
         return f'<span class="ll-bar {kind}" style="width:{width:.0f}px"></span>{value:.2e}'
 
+    def dead_cell(row: dict) -> str:
+        if row["dead"] is None:
+            return "<td>–</td>"
+        units = row["Z"][0]
+        tone = ' class="ll-dead"' if row["dead"] == units else ""
+        return f"<td{tone}>{row['dead']} / {units}</td>"
+
     def show(*_) -> None:
         rows = state.session.layer_table(state.batch_size)
         m = rows[0]["Z"][1]
         n_x = state.session.layer_dims[0]
         body = [
             f'<tr><td>0 (input)</td><td>–</td><td class="shape">–</td><td class="shape">–</td>'
-            f'<td class="shape">A⁰ = X ({n_x}, {m})</td><td>–</td><td>–</td><td>–</td></tr>'
+            f'<td class="shape">A⁰ = X ({n_x}, {m})</td><td>–</td><td>–</td><td>–</td>'
+            "<td>–</td></tr>"
         ]
         for row in rows:
             l, (n, _) = row["layer"], row["Z"]
@@ -121,14 +134,15 @@ def shapes_table(state: LabState) -> pn.pane.HTML:
                 f'<td class="shape">W{l} {row["W"]}</td><td class="shape">b{l} {row["b"]}</td>'
                 f'<td class="shape">Z{l}, A{l} ({n}, {m})</td><td>{row["params"]:,}</td>'
                 f"<td>{bar(row['norm_W'], 'weight')}</td>"
-                f"<td>{bar(row['norm_dW'], 'grad')}</td></tr>"
+                f"<td>{bar(row['norm_dW'], 'grad')}</td>{dead_cell(row)}</tr>"
             )
         total = sum(row["params"] for row in rows)
         pane.object = (
             '<table class="ll-shapes"><thead><tr><th>layer</th><th>g</th><th>W</th><th>b</th>'
             "<th>Z, A</th><th>#params</th><th>‖W‖<sub>F</sub></th><th>‖dW‖<sub>F</sub></th>"
+            '<th title="ReLU units no training example switches on">dead</th>'
             f"</tr></thead><tbody>{''.join(body)}</tbody><tfoot><tr><td colspan=5>m = {m} "
-            f"examples per update</td><td>{total:,}</td><td colspan=2></td></tr></tfoot></table>"
+            f"examples per update</td><td>{total:,}</td><td colspan=3></td></tr></tfoot></table>"
         )
 
     watch_progress(state, show)

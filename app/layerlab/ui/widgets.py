@@ -4,12 +4,17 @@
 slider, a ladder slider, a number field or a text field) with the declared label, range,
 step and options, binds it to ``state`` (edits go through ``LabState.apply``; state changes
 come back) and returns it with its message line.
+
+Numbers are typed into text fields read strictly by ``LabState.apply_text`` (a browser's
+number field turns ``1e9`` into ``19`` and silently drops ``abc``): a rejected entry gets a
+message and the field shows the last good value again. A ladder slider (the learning rate,
+λ) has such a field beside it, for the values between its steps.
 """
 
 import panel as pn
 
 from layerlab.settings import SETTINGS
-from layerlab.ui.binding import bind
+from layerlab.ui.binding import bind, with_messages
 from layerlab.ui.state import LabState
 
 
@@ -28,19 +33,52 @@ def setting_widget(state: LabState, name: str, **params) -> pn.widgets.Widget:
         return kind(options=setting.options(value), **common)
     if setting.widget == "text":
         return pn.widgets.TextInput(**common)
-    bounds = {"start": setting.low, "end": setting.high, "step": setting.step}
-    if setting.widget == "slider":
-        kind = pn.widgets.IntSlider if setting.kind == "int" else pn.widgets.FloatSlider
-    else:
-        kind = pn.widgets.IntInput if setting.kind == "int" else pn.widgets.FloatInput
-        bounds = {key: value for key, value in bounds.items() if value is not None}
-    return kind(**bounds, **common)
+    if setting.widget == "number":
+        return pn.widgets.TextInput(**{**common, "value": setting.format(value)})
+    kind = pn.widgets.IntSlider if setting.kind == "int" else pn.widgets.FloatSlider
+    return kind(start=setting.low, end=setting.high, step=setting.step, **common)
 
 
 def setting_control(state: LabState, name: str, **params) -> pn.Column:
     """The bound widget for setting ``name`` and its message line (see ``binding.bind``)."""
     setting = SETTINGS[name]
     widget = setting_widget(state, name, **params)
+    if setting.widget == "number":
+        return with_messages(state, name, typed_number(state, name, widget))
     event = "value_throttled" if setting.widget == "slider" else "value"
     options = setting.options if setting.widget in ("select", "ladder") else None
-    return bind(state, name, widget, event=event, options=options)
+    control = bind(state, name, widget, event=event, options=options)
+    if setting.widget == "ladder":  # a field for the values between the steps
+        field = pn.widgets.TextInput(
+            label="or type",
+            value=setting.format(getattr(state, name)),
+            width=90,
+            align="end",
+            css_classes=[f"ll-{name.replace('_', '-')}-typed"],
+        )
+        control[0] = pn.Row(widget, typed_number(state, name, field), margin=0)
+    return control
+
+
+def typed_number(state: LabState, name: str, field: pn.widgets.TextInput) -> pn.widgets.TextInput:
+    """Bind a text ``field`` to the number setting ``name``: typed text goes through
+    ``LabState.apply_text``; the field always ends up showing the setting's value."""
+    setting = SETTINGS[name]
+    echoing = False
+
+    def show(value) -> None:
+        nonlocal echoing
+        echoing = True
+        try:
+            field.value = setting.format(value)
+        finally:
+            echoing = False
+
+    def typed(event) -> None:
+        if not echoing:
+            state.apply_text(name, event.new)
+            show(getattr(state, name))  # the value now, or the last good one back
+
+    field.param.watch(typed, "value")
+    state.param.watch(lambda event: show(event.new), name)
+    return field
