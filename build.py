@@ -570,10 +570,13 @@ def cdn_integrity(html: str, copies: Path) -> dict[str, str]:
 
 
 def copy_static(site: Path) -> None:
-    """Favicon, stylesheet and social-preview image."""
+    """Favicon, stylesheets and social-preview image. ``components.css`` goes to ``assets/``,
+    where every component of the app imports it (``layerlab.ui.theme.COMPONENTS_CSS``)."""
     for name in ("favicon.svg", "layerlab.css", "social-preview.png"):
         if (STATIC / name).exists():
             shutil.copyfile(STATIC / name, site / name)
+    (site / "assets").mkdir(exist_ok=True)
+    shutil.copyfile(STATIC / "components.css", site / "assets" / "components.css")
 
 
 def gzip_file(src: Path, dst: Path) -> None:

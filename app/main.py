@@ -9,7 +9,9 @@ import panel as pn
 
 from layerlab.ui import create_app_from_link
 from layerlab.ui.share import install_plain_query, startup_query
+from layerlab.ui.theme import COMPONENTS_CSS
 
 install_plain_query()
-pn.extension(apply_signatures=False)  # IDE tab-completion signatures: no use to a page
+# No IDE tab-completion signatures (no use to a page); our stylesheet in every component.
+pn.extension(apply_signatures=False, css_files=[COMPONENTS_CSS])
 create_app_from_link(startup_query()).servable(title="Layer Lab")

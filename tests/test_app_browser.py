@@ -86,6 +86,8 @@ def app_server(tmp_path_factory):
         "--port",
         str(port),
         f"--allow-websocket-origin=127.0.0.1:{port}",
+        "--static-dirs",
+        f"assets={ROOT / 'static'}",  # components.css, as the built site serves it
     ]
     log_path = tmp_path_factory.mktemp("serve") / "panel-serve.log"
     with log_path.open("wb") as server_log:
@@ -226,7 +228,7 @@ def test_train_watch_and_break_the_app_offline(page_and_log, app_server):
     page.get_by_role("button", name="Reset").click()
     wait_until(lambda: counter.inner_text() == "0", what="a reset")
     wait_until(lambda: column(page, "cost_source", "train_cost") == [], what="empty curves")
-    page.get_by_role("button", name="+", exact=True).first.click()  # layer 1's
+    page.get_by_role("button", name="More units in Layer 1").click()
     wait_until(lambda: "2 → 8 → 6 → 4 → 1" in architecture.inner_text(), what="a wider layer 1")
     page.get_by_role("button", name="As in the article").click()
     wait_until(lambda: "2 → 20 → 7 → 5 → 1" in architecture.inner_text(), what="the article's net")

@@ -197,6 +197,13 @@ def test_diagram_draws_one_edge_per_drawn_weight_with_its_sign(layers, edges):
 
 
 # -- honest status -------------------------------------------------------------------------------
+def counter_of(view):
+    """The "Iteration 3 / 2000" pane of the transport view."""
+    import panel as pn
+
+    return next(pane for pane in view.select(pn.pane.HTML) if "ll-counter" in pane.css_classes)
+
+
 def play_to_the_end(state: LabState) -> None:
     state.play()
     while state.running:
@@ -296,7 +303,7 @@ def test_a_healthy_run_is_done_in_green():
 def test_epochs_are_called_epochs():
     state = LabState(**SMALL, batch_size=8)
     numbers = readout(state)
-    counter = transport(state, Controls())[0][3]
+    counter = counter_of(transport(state, Controls()))
     state.step()
     assert ">Epoch<" in numbers.object
     assert "Epoch <b" in counter.object
@@ -307,7 +314,7 @@ def test_epochs_are_called_epochs():
 def test_the_readout_and_the_counter_show_the_same_iteration():
     state = LabState(**SMALL, steps_per_tick=3)
     numbers = readout(state)
-    counter = transport(state, Controls())[0][3]
+    counter = counter_of(transport(state, Controls()))
     state.play()
     for _ in range(20):
         state.tick(budget_s=math.inf)

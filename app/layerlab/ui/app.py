@@ -14,7 +14,8 @@ from collections.abc import Iterable
 
 import panel as pn
 
-from layerlab.ui.binding import Controls, html_pane
+from layerlab.ui import page_scripts
+from layerlab.ui.binding import Controls, html_pane, wrap_row
 from layerlab.ui.controls import (
     data_controls,
     network_controls,
@@ -27,7 +28,7 @@ from layerlab.ui.predictions import predictions_panel
 from layerlab.ui.presets import PRESET_NOTES
 from layerlab.ui.share import AddressBar, copy_link, notice_area
 from layerlab.ui.state import LabState
-from layerlab.ui.theme import PAGE_CSS
+from layerlab.ui.theme import LAYOUT_CSS, PAGE_CSS
 from layerlab.ui.upload import DataUpload
 from layerlab.ui.urlstate import parse_query
 from layerlab.ui.views import gradient_check_panel, readout, shapes_table, transport
@@ -42,12 +43,21 @@ HEADER = (
 )
 
 
-def _panel(*objects, **params) -> pn.Column:
+def _panel(*objects, css_classes: tuple = (), **params) -> pn.Column:
     """A white rounded box."""
     params.setdefault("sizing_mode", "stretch_width")
     return pn.Column(
-        *objects, css_classes=["ll-panel"], stylesheets=[PAGE_CSS], margin=(0, 0, 12, 0), **params
+        *objects,
+        css_classes=["ll-panel", *css_classes],
+        stylesheets=[PAGE_CSS],
+        margin=(0, 0, 12, 0),
+        **params,
     )
+
+
+def _flex(*objects, css_classes: list[str]) -> pn.Row:
+    """A box whose items wrap onto new lines as the screen narrows (see ``LAYOUT_CSS``)."""
+    return wrap_row(*objects, css_classes=css_classes, stylesheets=[LAYOUT_CSS])
 
 
 class LayerLab(pn.viewable.Viewer):
@@ -68,12 +78,14 @@ class LayerLab(pn.viewable.Viewer):
         self.controls = Controls()  # by name: ``self.controls.hide(names)`` hides some
         self.address = AddressBar(self.state, hidden)  # the address bar follows the settings
         self.notices = notice_area(list(notices))
+        self.scheme = page_scripts.ColorScheme(self.plots)  # the figures follow the page
         self._callback = None
         self.state.param.watch(self._refresh, "version")
         self.state.param.watch(self._on_running, "running")
         self.plots.update(self.state)
         self._layout = self._build()
         self.controls.hide(hidden)
+        page_scripts.install(pn.state.curdoc)
         if "play" in hidden:  # no Play to press: the run starts once the page is ready
             self.state.status = self.state.status.replace("Press Play.", "It trains by itself.")
             document = pn.state.curdoc
@@ -106,12 +118,18 @@ class LayerLab(pn.viewable.Viewer):
             self._callback.start()
 
     def _build(self) -> pn.viewable.Viewable:
+        """The page: a header, the link's notices, then the training views and the controls.
+
+        The views come first in the page's order (Play is one of the first tab stops, and on
+        a phone the first screen); on a wide screen the controls sit to their left
+        (``LAYOUT_CSS``). Every box wraps: nothing is wider than the screen.
+        """
         state, plots = self.state, self.plots
-        predictions = _panel(predictions_panel(state, plots), width=462, sizing_mode=None)
-        log_scale = pn.widgets.Checkbox(label="log scale", value=False, margin=(0, 10, 6, 10))
+        predictions = _panel(predictions_panel(state, plots), css_classes=["ll-predictions"])
+        log_scale = pn.widgets.Toggle(label="Log scale", width=100, margin=(0, 10, 6, 10))
         costs = _panel(
             pn.pane.Bokeh(plots.cost_figure, sizing_mode="stretch_width"),
-            pn.Row(html_pane(COST_LEGEND), log_scale, sizing_mode="stretch_width"),
+            wrap_row(html_pane(COST_LEGEND), log_scale),
         )
 
         def show_log_scale(event) -> None:
@@ -126,23 +144,12 @@ class LayerLab(pn.viewable.Viewer):
                 pn.pane.Bokeh(plots.accuracy_figure, sizing_mode="stretch_width"),
                 html_pane(ACCURACY_LEGEND),
             ),
-            sizing_mode="stretch_width",
-            margin=(0, 0, 0, 12),
-        )
-        sidebar = pn.Column(
-            preset_controls(state, self.controls),
-            data_controls(state, self.controls),
-            network_controls(state, self.controls),
-            training_controls(state, self.controls),
-            self.controls.card("Your data", {"upload": DataUpload(state)}),
-            model_card(state, self.controls),
-            width=340,
-            sizing_mode=None,
-            margin=(0, 16, 0, 0),
+            css_classes=["ll-curves"],
+            margin=0,
         )
         main = pn.Column(
             _panel(transport(state, self.controls), readout(state)),
-            pn.Row(predictions, curves, sizing_mode="stretch_width"),
+            _flex(predictions, curves, css_classes=["ll-views"]),
             _panel(
                 html_pane(
                     '<div class="ll-arch"><b>The network, layer by layer</b> — edges are '
@@ -154,19 +161,29 @@ class LayerLab(pn.viewable.Viewer):
                 shapes_table(state),
                 gradient_check_panel(state, self.controls),
             ),
-            sizing_mode="stretch_width",
+            css_classes=["ll-main"],
+            margin=0,
         )
-        header = pn.Row(
-            html_pane(HEADER),
+        controls = _flex(
+            preset_controls(state, self.controls),
+            data_controls(state, self.controls),
+            network_controls(state, self.controls),
+            training_controls(state, self.controls),
+            self.controls.card("Your data", {"upload": DataUpload(state)}),
+            model_card(state, self.controls),
+            css_classes=["ll-sidebar"],
+        )
+        header = _flex(
+            html_pane(HEADER, css_classes=["ll-title"]),
             self.controls.add("share", copy_link(self.state, self.address)),
             self.address.widget,
-            sizing_mode="stretch_width",
-            margin=(16, 24, 8, 24),
+            self.scheme.widget,
+            css_classes=["ll-header-row"],
         )
         return pn.Column(
             header,
             self.notices,
-            pn.Row(sidebar, main, sizing_mode="stretch_width", margin=(0, 24, 24, 24)),
+            _flex(main, controls, css_classes=["ll-body"]),
             css_classes=["ll-page"],
             stylesheets=[PAGE_CSS],
             sizing_mode="stretch_width",

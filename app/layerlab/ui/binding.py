@@ -40,6 +40,22 @@ class ContentHTML(pn.pane.HTML):
         return properties
 
 
+# Panel gives a row the sum of its items' minimum widths as its own: that would keep it from
+# wrapping and make the page wider than a phone.
+WRAP_CSS = ":host { flex-wrap: wrap; align-items: center; min-width: 0 !important; }"
+
+
+def wrap_row(*objects, stylesheets: tuple = (), **params) -> pn.Row:
+    """A row whose items wrap onto new lines when the screen is too narrow for them.
+
+    (Panel's ``FlexBox`` would do, but its model sanitizes HTML with ``nh3``, which the
+    browser's Python does not have.)
+    """
+    params.setdefault("sizing_mode", "stretch_width")
+    params.setdefault("margin", 0)
+    return pn.Row(*objects, stylesheets=[WRAP_CSS, *stylesheets], **params)
+
+
 def html_pane(text: str = "", **params) -> pn.pane.HTML:
     """An HTML pane styled with the lab's content stylesheet."""
     params.setdefault("sizing_mode", "stretch_width")
@@ -120,7 +136,8 @@ def bind(
 def with_messages(state: LabState, name: str, control: pn.viewable.Viewable) -> pn.Column:
     """``control`` with the message line of setting ``name`` under it, made when the first
     message comes (most settings never get one)."""
-    column = pn.Column(control, sizing_mode="stretch_width", margin=0)
+    fixed = getattr(control, "width", None) is not None and control.sizing_mode in (None, "fixed")
+    column = pn.Column(control, sizing_mode=None if fixed else "stretch_width", margin=0)
 
     def first_message(*_) -> None:
         if len(column) == 1 and state.messages.get(name):

@@ -79,8 +79,9 @@ class LayerEditor(pn.viewable.Viewer):
         sizes = state.session.layer_sizes
         rows = []
         for index, units in enumerate(sizes):
-            narrow = pn.widgets.Button(label="−", width=36, margin=(2, 4))
-            widen = pn.widgets.Button(label="+", width=36, margin=(2, 4))
+            size = {"width": 44, "margin": (2, 4)}
+            narrow = pn.widgets.Button(label="−", css_classes=["ll-narrow"], **size)
+            widen = pn.widgets.Button(label="+", css_classes=["ll-widen"], **size)
             narrow.on_click(lambda _, i=index: state.narrow(i))
             widen.on_click(lambda _, i=index: state.widen(i))
             label = html_pane(
@@ -89,8 +90,9 @@ class LayerEditor(pn.viewable.Viewer):
                 width=150,
                 sizing_mode=None,
                 margin=(8, 10),
+                css_classes=["ll-layer-name"],
             )
-            rows.append(pn.Row(label, narrow, widen, margin=0))
+            rows.append(pn.Row(label, narrow, widen, margin=0, css_classes=["ll-layer-row"]))
         if not rows:
             rows.append(
                 html_pane('<div class="ll-hint">No hidden layer: logistic regression.</div>')

@@ -10,6 +10,7 @@ from bokeh.core.properties import value
 from bokeh.models import ColumnDataSource, LabelSet, Range1d
 from bokeh.plotting import figure
 
+from layerlab.ui.figure_style import LIGHT, Scheme
 from layerlab.ui.state import LabState
 
 MAX_DRAWN_UNITS = 10
@@ -33,6 +34,7 @@ class NetworkDiagram:
         )
         self.node_source = ColumnDataSource({"x": [], "y": [], "color": []}, name="diagram_nodes")
         self.label_source = ColumnDataSource({"x": [], "y": [], "text": []})
+        self.scheme = LIGHT
         self.figure = self._figure()
         self._edges: list[tuple[int, np.ndarray, np.ndarray]] = []  # (layer, rows j, cols i)
 
@@ -55,16 +57,16 @@ class NetworkDiagram:
             line_width="width",
             line_alpha="alpha",
         )
-        fig.scatter(
+        self._nodes = fig.scatter(
             "x",
             "y",
             source=self.node_source,
             size=13,
             fill_color="color",
-            line_color="#1d2433",
+            line_color=self.scheme.test_outline,
             line_width=1,
         )
-        labels = LabelSet(
+        self._labels = labels = LabelSet(
             x="x",
             y="y",
             text="text",
@@ -72,13 +74,24 @@ class NetworkDiagram:
             text_align="center",
             text_font=value(FONT),
             text_font_size="11px",
-            text_color="#5b6275",
+            text_color=self.scheme.axis_text,
         )
         fig.add_layout(labels)
         fig.axis.visible = False
         fig.grid.visible = False
         fig.outline_line_color = None
         return fig
+
+    def use_scheme(self, scheme: Scheme) -> None:
+        """Restyle for a light or dark page (the nodes' colors follow at the next rebuild)."""
+        self.scheme = scheme
+        self.figure.background_fill_color = self.figure.border_fill_color = scheme.background
+        self._nodes.glyph.line_color = scheme.test_outline
+        self._labels.text_color = scheme.axis_text
+        data = self.node_source.data
+        if data["x"]:
+            data["color"] = [scheme.input_node if x == 0 else scheme.node for x in data["x"]]
+            self.node_source.data = dict(data)
 
     def rebuild(self, state: LabState) -> None:
         """New architecture: lay the nodes out and remember which weights the edges show."""
@@ -88,7 +101,8 @@ class NetworkDiagram:
             positions = _unit_positions(units)
             xs += [l] * len(positions)
             ys += list(positions)
-            colors += ["#eef0f4" if l == 0 else "#ffffff"] * len(positions)
+            node = self.scheme.input_node if l == 0 else self.scheme.node
+            colors += [node] * len(positions)
             label_x.append(l)
             label_y.append(-1.2)
             kind = "input" if l == 0 else ("sigmoid" if l == len(dims) - 1 else "relu")

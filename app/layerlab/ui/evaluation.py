@@ -10,7 +10,7 @@ import numpy as np
 from bokeh.models import ColumnDataSource, FactorRange, Range1d
 from bokeh.plotting import figure
 
-from layerlab.ui.figure_style import CLASS_COLORS, style_figure
+from layerlab.ui.figure_style import CLASS_COLORS, LIGHT, Scheme, style_figure
 from layerlab.ui.state import LabState
 
 BINS = 20  # histogram bins over [0, 1]
@@ -51,6 +51,18 @@ class EvaluationPlots:
             name="confusion_source",
         )
         self._histogram_figure = self._confusion_figure = None
+        self.scheme: Scheme = LIGHT
+        self._counts = None  # the confusion matrix's numbers (their color follows the scheme)
+
+    def use_scheme(self, scheme: Scheme) -> None:
+        """Restyle the figures made so far for a light or dark page (later ones follow)."""
+        self.scheme = scheme
+        for fig in (self._histogram_figure, self._confusion_figure):
+            if fig is not None:
+                style_figure(fig, scheme)
+                fig.grid.grid_line_color = None if fig is self._confusion_figure else scheme.grid
+        if self._counts is not None:
+            self._counts.glyph.text_color = scheme.title
 
     @property
     def histogram_figure(self):
@@ -69,8 +81,7 @@ class EvaluationPlots:
     def _make_histogram_figure(self):
         fig = figure(
             height=240,
-            width=430,
-            sizing_mode="fixed",
+            sizing_mode="stretch_width",
             x_range=Range1d(0, 1),
             title="Test examples by predicted P(y = 1), per true class",
             x_axis_label="P(y = 1)",
@@ -88,14 +99,13 @@ class EvaluationPlots:
                 fill_alpha=0.55,
                 line_color=color,
             )
-        style_figure(fig)
+        style_figure(fig, self.scheme)
         return fig
 
     def _make_confusion_figure(self):
         fig = figure(
             height=190,
-            width=430,
-            sizing_mode="fixed",
+            sizing_mode="stretch_width",
             x_range=FactorRange("0", "1"),
             y_range=FactorRange("1", "0"),
             title="Confusion matrix (test examples)",
@@ -114,7 +124,7 @@ class EvaluationPlots:
             fill_alpha="alpha",
             line_color=None,
         )
-        fig.text(
+        self._counts = fig.text(
             "predicted",
             "true",
             text="label",
@@ -122,8 +132,9 @@ class EvaluationPlots:
             text_align="center",
             text_baseline="middle",
             text_font_size="16px",
+            text_color=self.scheme.title,
         )
-        style_figure(fig)
+        style_figure(fig, self.scheme)
         fig.grid.grid_line_color = None
         return fig
 

@@ -20,7 +20,14 @@ from bokeh.plotting import figure
 
 from layerlab.ui.diagram import NetworkDiagram
 from layerlab.ui.evaluation import EvaluationPlots
-from layerlab.ui.figure_style import CLASS_COLORS, style_figure
+from layerlab.ui.figure_style import (
+    CLASS_COLORS,
+    LIGHT,
+    SCHEMES,
+    Scheme,
+    probability_palette,
+    style_figure,
+)
 from layerlab.ui.state import LabState
 
 _EMPTY_POINTS = {"x": [], "y": [], "color": []}
@@ -29,25 +36,7 @@ ACCURACY_ROLLOVER = 5_000
 BOUNDARY_MAC_BUDGET = 2e7  # multiply-adds per boundary refresh, sets the grid resolution
 BOUNDARY_MAX_SHARE = 0.25  # at most this share of wall time on boundary refreshes
 
-TEST_OUTLINE = "#1d2433"
-MISTAKE_COLOR = "#d7263d"
 TRAIN_LINE, TEST_LINE, L2_LINE = "#2a78b5", "#e8833a", "#7a7f8c"
-
-
-def _mix(color: str, weight: float) -> tuple[int, int, int]:
-    """``color`` blended with white; ``weight`` 1 is the pure color."""
-    rgb = np.array([int(color[i : i + 2], 16) for i in (1, 3, 5)], dtype=float)
-    return tuple(round(c) for c in 255 + weight * (rgb - 255))
-
-
-def probability_palette(n: int = 256) -> list[str]:
-    """Pale class-0 color at P=0, white at P=0.5, pale class-1 color at P=1."""
-    colors = []
-    for p in np.linspace(0.0, 1.0, n):
-        side, weight = (CLASS_COLORS[0], 1 - 2 * p) if p < 0.5 else (CLASS_COLORS[1], 2 * p - 1)
-        r, g, b = _mix(side, 0.55 * weight**0.8)
-        colors.append(f"#{r:02x}{g:02x}{b:02x}")
-    return colors
 
 
 def boundary_resolution(n_params: int) -> int:
@@ -88,6 +77,7 @@ class LabPlots:
     """The cost, accuracy, predictions and network figures of one session, and their sources."""
 
     def __init__(self, show_test: bool = True) -> None:
+        self.scheme: Scheme = LIGHT  # figures made later (on first use) follow it
         self.cost_source = ColumnDataSource(
             {"iteration": [], "train_cost": [], "test_cost": [], "l2_cost": []},
             name="cost_source",
@@ -158,7 +148,7 @@ class LabPlots:
                 ],
             )
         )
-        style_figure(fig)
+        style_figure(fig, self.scheme)
         return fig
 
     def _accuracy_figure(self):
@@ -175,14 +165,15 @@ class LabPlots:
         fig.line("iteration", "train_accuracy", source=source, color=TRAIN_LINE, line_width=2)
         fig.line("iteration", "test_accuracy", source=source, color=TEST_LINE, line_width=2)
         fig.yaxis.formatter.use_scientific = False
-        style_figure(fig)
+        style_figure(fig, self.scheme)
         return fig
 
     def _boundary_figure(self, show_test: bool):
         fig = figure(
             height=430,
             width=430,
-            sizing_mode="fixed",
+            sizing_mode="scale_width",  # square, as wide as its box (at most 460 px)
+            max_width=460,
             match_aspect=False,
             title="Predictions: P(y = 1) and the data",
             x_axis_label="x₁",
@@ -193,7 +184,7 @@ class LabPlots:
             # points: a Tap event, no tool).
             tools="pan,box_zoom,reset",
         )
-        mapper = LinearColorMapper(palette=probability_palette(), low=0.0, high=1.0)
+        self._mapper = LinearColorMapper(palette=probability_palette(), low=0.0, high=1.0)
         fig.image(
             "image",
             x="x",
@@ -201,9 +192,9 @@ class LabPlots:
             dw="dw",
             dh="dh",
             source=self.boundary_source,
-            color_mapper=mapper,
+            color_mapper=self._mapper,
         )
-        fig.scatter(
+        self._train_renderer = fig.scatter(
             "x", "y", source=self.train_source, size=7, fill_color="color", line_color="white"
         )
         self.test_renderer = fig.scatter(
@@ -213,27 +204,46 @@ class LabPlots:
             marker="triangle",
             size=9,
             fill_color="color",
-            line_color=TEST_OUTLINE,
+            line_color=LIGHT.test_outline,
             line_width=1.2,
         )
         mistake_style = {
             "marker": "circle",
             "size": 14,
             "fill_color": None,
-            "line_color": MISTAKE_COLOR,
+            "line_color": LIGHT.mistake,
             "line_width": 1.8,
         }
-        fig.scatter("x", "y", source=self.train_mistakes, **mistake_style)
+        self._train_mistake_renderer = fig.scatter(
+            "x", "y", source=self.train_mistakes, **mistake_style
+        )
         self.test_mistake_renderer = fig.scatter(
             "x", "y", source=self.test_mistakes, **mistake_style
         )
-        style_figure(fig)
+        style_figure(fig, self.scheme)
         fig.toolbar_location = "right"  # the reset tool must be reachable
         fig.toolbar.autohide = True
         self.show_test(show_test)
         return fig
 
     # -- updates ---------------------------------------------------------------------------
+    def use_scheme(self, name: str) -> None:
+        """Restyle every figure for the ``"light"`` or ``"dark"`` color scheme."""
+        scheme = SCHEMES.get(name, LIGHT)
+        self.scheme = scheme
+        figures = [self.cost_figure, self.accuracy_figure, self.boundary_figure]
+        figures += [self._log_cost_figure] if self._log_cost_figure is not None else []
+        for fig in figures:
+            style_figure(fig, scheme)
+        self.boundary_figure.toolbar_location = "right"
+        self._mapper.palette = probability_palette(scheme=scheme)
+        self._train_renderer.glyph.line_color = scheme.point_outline
+        self.test_renderer.glyph.line_color = scheme.test_outline
+        for renderer in (self._train_mistake_renderer, self.test_mistake_renderer):
+            renderer.glyph.line_color = scheme.mistake
+        self.diagram.use_scheme(scheme)
+        self.evaluation.use_scheme(scheme)
+
     def show_log_scale(self, log: bool) -> None:
         """Show the cost curves on a log y axis (or back on the linear one)."""
         self.cost_figure.visible = not log

@@ -5,7 +5,7 @@ remove points, as in ConvNetJS's demo), the histogram and confusion matrix other
 import panel as pn
 from bokeh import events
 
-from layerlab.ui.binding import html_pane
+from layerlab.ui.binding import html_pane, wrap_row
 from layerlab.ui.plots import LabPlots
 from layerlab.ui.points import add_point, remove_point
 from layerlab.ui.state import LabState
@@ -35,7 +35,7 @@ def on_click(state: LabState, mode: object, x: float, y: float, shift: bool = Fa
 
 def predictions_panel(state: LabState, plots: LabPlots, **params) -> pn.Column:
     """The predictions view, switching between map and evaluation as the data changes."""
-    show_test = pn.widgets.Checkbox(label="Show test points (▲)", value=True)
+    show_test = pn.widgets.Toggle(label="Test points ▲", value=True, width=120)
     show_test.param.watch(lambda e: plots.show_test(e.new), "value")
     mode = pn.widgets.RadioButtonGroup(
         options=CLICK_MODES, value=1, width=190, css_classes=["ll-click-mode"]
@@ -47,8 +47,8 @@ def predictions_panel(state: LabState, plots: LabPlots, **params) -> pn.Column:
 
     plots.boundary_figure.on_event(events.Tap, tapped)
     planar = pn.Column(
-        pn.pane.Bokeh(plots.boundary_figure),
-        pn.Row(show_test, mode, margin=0),
+        pn.pane.Bokeh(plots.boundary_figure, sizing_mode="stretch_width"),
+        wrap_row(show_test, mode),
         html_pane(MAP_LEGEND),
         margin=0,
     )

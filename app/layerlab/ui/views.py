@@ -8,7 +8,7 @@ from html import escape
 
 import panel as pn
 
-from layerlab.ui.binding import Controls, html_pane, watch_progress
+from layerlab.ui.binding import Controls, html_pane, watch_progress, wrap_row
 from layerlab.ui.numbers import number, percent
 from layerlab.ui.state import LabState
 from layerlab.ui.widgets import setting_control
@@ -24,16 +24,10 @@ def transport(state: LabState, controls: Controls) -> pn.Column:
     step.on_click(lambda _: state.step())
     reset.on_click(lambda _: state.reset())
     progress = pn.indicators.Progress(
-        value=0,
-        max=state.iterations,
-        bar_color="primary",
-        sizing_mode="stretch_width",
-        height=12,
-        align="center",
-        margin=(0, 16),
+        value=0, max=state.iterations, bar_color="primary", width=160, height=12, margin=(0, 12)
     )
     counter = html_pane(width=190, sizing_mode=None, align="center", css_classes=["ll-counter"])
-    status = html_pane(name="status", css_classes=["ll-status-pane"])
+    status = html_pane(name="status", css_classes=["ll-status-pane", "ll-live"])
 
     def show_running(*_) -> None:
         play.label = "❚❚ Pause" if state.running else "▶ Play"
@@ -56,14 +50,10 @@ def transport(state: LabState, controls: Controls) -> pn.Column:
     state.param.watch(show_status, ["status", "status_level"])
     show_status()
     return pn.Column(
-        pn.Row(
+        wrap_row(
             controls.add("play", pn.Row(play, step, reset, margin=0)),
-            controls.add(
-                "steps_per_tick", setting_control(state, "steps_per_tick", label="", width=120)
-            ),
-            progress,
-            counter,
-            sizing_mode="stretch_width",
+            controls.add("steps_per_tick", setting_control(state, "steps_per_tick", width=120)),
+            wrap_row(progress, counter, sizing_mode=None),
         ),
         status,
         sizing_mode="stretch_width",
@@ -138,11 +128,14 @@ def shapes_table(state: LabState) -> pn.pane.HTML:
             )
         total = sum(row["params"] for row in rows)
         pane.object = (
-            '<table class="ll-shapes"><thead><tr><th>layer</th><th>g</th><th>W</th><th>b</th>'
+            '<div class="ll-table-scroll" tabindex="0" role="region" aria-label="Shapes per layer">'
+            '<table class="ll-shapes"><thead><tr>'
+            "<th>layer</th><th>g</th><th>W</th><th>b</th>"
             "<th>Z, A</th><th>#params</th><th>‖W‖<sub>F</sub></th><th>‖dW‖<sub>F</sub></th>"
             '<th title="ReLU units no training example switches on">dead</th>'
             f"</tr></thead><tbody>{''.join(body)}</tbody><tfoot><tr><td colspan=5>m = {m} "
-            f"examples per update</td><td>{total:,}</td><td colspan=3></td></tr></tfoot></table>"
+            f"examples per update</td><td>{total:,}</td><td colspan=3></td></tr></tfoot>"
+            "</table></div>"
         )
 
     watch_progress(state, show)

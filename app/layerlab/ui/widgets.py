@@ -56,7 +56,10 @@ def setting_control(state: LabState, name: str, **params) -> pn.Column:
             align="end",
             css_classes=[f"ll-{name.replace('_', '-')}-typed"],
         )
-        control[0] = pn.Row(widget, typed_number(state, name, field), margin=0)
+        widget.sizing_mode = "stretch_width"
+        control[0] = pn.Row(
+            widget, typed_number(state, name, field), sizing_mode="stretch_width", margin=0
+        )
     return control
 
 
