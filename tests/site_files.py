@@ -1,15 +1,18 @@
-"""Reading the built site's packs (``packs/*.pack.gz``) exactly as worker.js does."""
+"""Reading the built site's packs (``packs/*.pack.xz``, ``packs/second.pack.gz``): an
+oracle written apart from ``static/pack.js``, the site's own reader."""
 
 from __future__ import annotations
 
 import gzip
 import json
+import lzma
 from pathlib import Path
 
 
 def read_pack(path: Path) -> dict[str, bytes]:
     """``{path: bytes}`` of a pack: ``[u32 LE header length][JSON [[path, size], ...]][bytes]``."""
-    data = gzip.decompress(path.read_bytes())
+    compressed = path.read_bytes()
+    data = lzma.decompress(compressed) if path.suffix == ".xz" else gzip.decompress(compressed)
     header_length = int.from_bytes(data[:4], "little")
     index = json.loads(data[4 : 4 + header_length])
     files, offset = {}, 4 + header_length

@@ -16,7 +16,7 @@ SPEEDS = (1, 2, 5, 10, 20, 50, 100)
 
 def transport(state: LabState, controls: Controls) -> pn.Column:
     """Play / Pause, Step, Reset, speed, the progress bar and the status line."""
-    play = pn.widgets.Button(label="▶ Play", color="primary", width=110)
+    play = pn.widgets.Button(label="▶ Play", color="primary", width=110, css_classes=["ll-play"])
     step = pn.widgets.Button(label="Step", width=80)
     reset = pn.widgets.Button(label="Reset", width=80)
 
