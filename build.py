@@ -570,7 +570,8 @@ def first_visit_bytes(site: Path, config: dict) -> int:
     are, and the page's text files (its scripts and stylesheets, the worker's scripts)
     gzipped, as static hosts send them. bench/first_visit.py measures the real figure."""
     page = (site / "index.html").read_text()
-    text = [*re.findall(r'(?:src|href)="([^"#:]+)"', page), "index.html", "app.js", "unpack.js"]
+    named = re.findall(r'(?:src|href)="([^"#:]+)"', page)
+    text = [*named, "index.html", "app.js", "unpack.js"]
     text += [f"pyodide/{name}" for name in ("pyodide.js", "pyodide.asm.js", "pyodide-lock.json")]
     if (site / PREVIEW).exists():  # and the stylesheets the app's document links
         text += re.findall(r"panel/[\d.]+/dist/css/[\w/.-]+\.css", preview_text(site))
@@ -719,6 +720,9 @@ STDLIB_ZIP = "/lib/python312.zip"  # where Pyodide puts the standard library
 PYTHON_ENV = {"PYTHONOPTIMIZE": "2"}
 PYC_TAG = "cpython-312.opt-2"
 SECOND_PACK_MODULES = "_layerlab_second_pack.txt"  # in site-packages: the second pack's modules
+# The first pack comes as two downloads: numpy's (with its compiled libraries, half the
+# bytes), which the worker imports while the rest (site-packages.pack) still downloads.
+EARLY_PACK = ("numpy.pack", "numpy", "import numpy")  # file, top-level folder, then run
 # What the Python programs run under Node share with the page (their inputs, for caching).
 WORKER_SETUP = ("pack.js", "worker_bootstrap.py", "second_pack.py", "build/node_pyodide.js")
 
@@ -815,7 +819,7 @@ def trace_session(inputs: Inputs, work: Path, app: Path, cache: Path) -> dict:
         everything = write_pack([(rel, p.read_bytes()) for rel, p in files if p.is_file()])
         (out / "everything.pack").write_bytes(everything)
         log("tracing a session of the app inside Pyodide under Node (once per input change)")
-        setup = node_setup(inputs, work / "python_stdlib_pyc.zip", out / "everything.pack")
+        setup = node_setup(inputs, work / "python_stdlib_pyc.zip", [out / "everything.pack"])
         (out / "setup.json").write_text(json.dumps(setup))
         node("trace.js", out / "setup.json", app, out)
         (out / "everything.pack").unlink()
@@ -844,18 +848,20 @@ class Shipment:
         return sorted(names)
 
 
-def split_by_trace(work: Path, trace: dict) -> Shipment:
+def split_by_trace(work: Path, trace: dict, leave_out: tuple[str, ...] = ()) -> Shipment:
     """Bytecode (no source) of the modules the trace imported, the data files it opened or
-    stat-ed, into the first pack and stdlib zip; the rest into the second pack."""
+    stat-ed, into the first pack and stdlib zip; the rest into the second pack. Modules
+    named in ``leave_out`` go to the second pack anyway (to test it)."""
     site = work / "site-packages"
+    modules = {name: file for name, file in trace["modules"].items() if name not in leave_out}
 
     def under(folder: str, paths) -> set[str]:
         return {p[len(folder) + 1 :] for p in paths if p and p.startswith(folder + "/")}
 
-    imported = under(SITE_PACKAGES, trace["modules"].values())
+    imported = under(SITE_PACKAGES, modules.values())
     imported |= {  # found, but failed (PyYAML's C speedups): so they fail the same way
         f"{name.replace('.', '/')}{suffix}"
-        for name in trace["attempted"]
+        for name in set(trace["attempted"]) - set(leave_out)
         for suffix in (".py", "/__init__.py")
         if (site / f"{name.replace('.', '/')}{suffix}").exists()
     }
@@ -879,7 +885,7 @@ def split_by_trace(work: Path, trace: dict) -> Shipment:
             first.append((rel[:-3] + ".pyc", cached.read_bytes()))  # sourceless
         else:
             second.append((f"site-packages/{rel[:-3]}.pyc", cached.read_bytes()))
-    stdlib, in_zip = [], under(STDLIB_ZIP, trace["modules"].values())
+    stdlib, in_zip = [], under(STDLIB_ZIP, modules.values())
     with zipfile.ZipFile(work / "python_stdlib_pyc.zip") as zf:
         for info in sorted(zf.infolist(), key=lambda i: i.filename):
             if not info.is_dir():
@@ -900,21 +906,29 @@ def zip_bytes(members: list[tuple[str, bytes]]) -> bytes:
     return buffer.getvalue()
 
 
-def ship_python(inputs: Inputs, app: Path, cache: Path) -> Path:
-    """The fast build's Python files: ``site-packages.pack`` (the first pack) and
-    ``python_stdlib.zip`` (trimmed), uncompressed; ``second.pack.gz`` (the rest, gzipped:
-    the worker inflates it with Python's zlib, synchronously), with ``second.json`` (the
-    sha256 of the uncompressed pack) and ``summary.json`` (counts, and the modules shipped with
-    their source). numpy and packaging come from the lock, then the pure wheels."""
+def ship_python(inputs: Inputs, app: Path, cache: Path, leave_out: tuple[str, ...] = ()) -> Path:
+    """The fast build's Python files: ``numpy.pack`` and ``site-packages.pack`` (the first
+    pack, see ``EARLY_PACK``) and ``python_stdlib.zip`` (trimmed), uncompressed;
+    ``second.pack.gz`` (the rest, gzipped: the worker inflates it with Python's zlib,
+    synchronously) with ``second.json`` (the sha256 of the uncompressed pack); and
+    ``summary.json`` (counts, and the modules shipped with their source). numpy and
+    packaging come from the lock, then the pure wheels."""
     wheels = [inputs.lock_wheels["numpy"], inputs.lock_wheels["packaging"], *inputs.wheels]
     work = compile_bytecode(inputs, wheels, cache)
     trace = trace_session(inputs, work, app, cache)
-    rules = repr((PACK_SKIP_SUFFIXES, PACK_SKIP_PREFIXES, SECOND_PACK_MODULES)).encode()
-    key = content_key(work.name.encode(), json.dumps(trace, sort_keys=True).encode(), rules)
+    trace_key = json.dumps(trace, sort_keys=True).encode()
+    rules = Path(__file__)  # build.py: what goes where
+    key = content_key(work.name.encode(), trace_key, rules, repr(leave_out).encode())
 
     def make(out: Path) -> None:
-        shipment = split_by_trace(work, trace)
-        (out / "site-packages.pack").write_bytes(write_pack(shipment.first))
+        shipment = split_by_trace(work, trace, leave_out)
+        early, rest = [], []
+        for rel, data in shipment.first:
+            top = rel.split("/")[0]
+            is_early = top == EARLY_PACK[1] or top.startswith(EARLY_PACK[1] + "-")
+            (early if is_early else rest).append((rel, data))
+        (out / EARLY_PACK[0]).write_bytes(write_pack(early))
+        (out / "site-packages.pack").write_bytes(write_pack(rest))
         (out / "python_stdlib.zip").write_bytes(zip_bytes(shipment.stdlib))
         second = write_pack(shipment.second)
         (out / "second.pack.gz").write_bytes(gzip.compress(second, compresslevel=9, mtime=0))
@@ -935,14 +949,14 @@ def ship_python(inputs: Inputs, app: Path, cache: Path) -> Path:
 # --- the preview: the plain link's document, rendered ahead of time ----------------
 
 
-def node_setup(inputs: Inputs, stdlib: Path, pack: Path, second: Path | None = None) -> dict:
+def node_setup(inputs: Inputs, stdlib: Path, packs: list[Path], second: Path | None = None) -> dict:
     """How ``static/build/node_pyodide.js`` sets Pyodide up as the fast site's worker does:
-    this standard library, this site-packages pack and (from the folder ``second`` of
+    this standard library, these site-packages packs and (from the folder ``second`` of
     ``ship_python``) this second pack."""
     setup = {
         "pyodideDir": str(inputs.pyodide_dir),
         "stdlib": str(stdlib),
-        "packs": [[str(pack), SITE_PACKAGES]],
+        "packs": [[str(pack), SITE_PACKAGES] for pack in packs],
         "bootstrap": str(STATIC / "worker_bootstrap.py"),
         "env": PYTHON_ENV,
         "secondPack": None,
@@ -975,8 +989,8 @@ def build_preview(inputs: Inputs, python: Path, app: Path, panel_root: str, cach
     )
 
     def make(out: Path) -> None:
-        pack = python / "site-packages.pack"
-        setup = node_setup(inputs, python / "python_stdlib.zip", pack, second=python)
+        packs = [python / EARLY_PACK[0], python / "site-packages.pack"]
+        setup = node_setup(inputs, python / "python_stdlib.zip", packs, second=python)
         (out / "setup.json").write_text(json.dumps(setup))
         log("rendering the preview inside Pyodide under Node (once per input change)")
         node("preview.js", out / "setup.json", app, panel_root, TEMPLATE_BYTECODE, out)
@@ -1003,7 +1017,7 @@ def base_config(app: Path) -> dict:
         "downloads": [],
         "unpacker": None,
         "cacheName": None,
-        "pack": None,
+        "packs": [],
         "templates": None,
         "secondPack": None,
         "lockPackages": [],
@@ -1014,17 +1028,20 @@ def base_config(app: Path) -> dict:
     }
 
 
-def assemble_local(inputs: Inputs, site: Path, app: Path, *, fast: bool, cache: Path) -> dict:
+def assemble_local(
+    inputs: Inputs, site: Path, app: Path, *, fast: bool, cache: Path, leave_out: tuple[str, ...]
+) -> dict:
     """Copy runtime and packages into the site; return the worker configuration."""
     config = base_config(app)
     copy_pyodide_core(inputs, site, full_lock=not fast)
     wasm = Download("pyodide.asm.wasm", inputs.pyodide_dir / "pyodide.asm.wasm", "runtime")
     if fast:
-        python = ship_python(inputs, app, cache)
+        python = ship_python(inputs, app, cache, leave_out)
         preview = build_preview(inputs, python, app, config["panelRoot"], cache)
         downloads = [
             (wasm, "pyodide"),
             (Download("python_stdlib.zip", python / "python_stdlib.zip", "runtime"), "packs"),
+            (Download(EARLY_PACK[0], python / EARLY_PACK[0], "packages"), "packs"),
             (Download("site-packages.pack", python / "site-packages.pack", "packages"), "packs"),
             (Download("templates.pack", preview / "templates.pack", "packages"), "packs"),
         ]
@@ -1033,7 +1050,10 @@ def assemble_local(inputs: Inputs, site: Path, app: Path, *, fast: bool, cache: 
         shutil.copyfile(python / "second.pack.gz", site / "packs" / "second.pack.gz")
         config.update(
             stdlib="packs/python_stdlib.zip",
-            pack="site-packages.pack",
+            packs=[
+                {"name": EARLY_PACK[0], "then": EARLY_PACK[2]},
+                {"name": "site-packages.pack", "then": None},
+            ],
             templates="templates.pack",
             preview=PREVIEW,
             templateBytecode=TEMPLATE_BYTECODE,
@@ -1147,20 +1167,24 @@ def build(
     site: Path = SITE,
     app: Path = APP,
     cache: Path = CACHE,
+    leave_out: tuple[str, ...] = (),
 ) -> Path:
     """Build the site; ``mode`` is "fast" (default), "plain" or "cdn". Returns site.
+    ``leave_out`` names modules the fast build puts in the second pack although the trace
+    saw them imported (for the tests of the second pack).
 
     Holds a lock on the cache, so concurrent builds (parallel test runs) take turns.
     """
     with build_lock(cache):
-        return _build(mode=mode, pyodide_dist=pyodide_dist, site=site, app=app, cache=cache)
+        options = {"pyodide_dist": pyodide_dist, "site": site, "app": app, "cache": cache}
+        return _build(mode=mode, **options, leave_out=leave_out)
 
 
 def ensure_built(mode: str = "fast", site: Path = SITE) -> Path:
     """Build ``site`` unless it is already fresh and of ``mode`` (checked under the lock)."""
     with build_lock(CACHE):
         if site_is_stale(site) or built_mode(site) != mode:
-            _build(mode=mode, pyodide_dist=None, site=site, app=APP, cache=CACHE)
+            _build(mode=mode, pyodide_dist=None, site=site, app=APP, cache=CACHE, leave_out=())
     return site
 
 
@@ -1182,7 +1206,15 @@ def built_mode(site: Path) -> str | None:
     return json.loads(info.read_text())["mode"] if info.exists() else None
 
 
-def _build(*, mode: str, pyodide_dist: Path | None, site: Path, app: Path, cache: Path) -> Path:
+def _build(
+    *,
+    mode: str,
+    pyodide_dist: Path | None,
+    site: Path,
+    app: Path,
+    cache: Path,
+    leave_out: tuple[str, ...],
+) -> Path:
     """The build itself (see ``build``)."""
     if not app.exists():
         raise BuildError(f"{app} not found: the entry script is app/main.py")
@@ -1200,7 +1232,8 @@ def _build(*, mode: str, pyodide_dist: Path | None, site: Path, app: Path, cache
         shutil.rmtree(staging / "panel")
         prefixes = {"bokeh_prefix": BOKEH_CDN, "panel_prefix": PANEL_CDN}
     else:
-        config = assemble_local(inputs, staging, app, fast=mode == "fast", cache=cache)
+        fast = mode == "fast"
+        config = assemble_local(inputs, staging, app, fast=fast, cache=cache, leave_out=leave_out)
         copy_bokeh_js(staging)
         copy_panel_dist(staging)
         integrity = {}

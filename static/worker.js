@@ -54,7 +54,10 @@ function startDownloads() {
   helper.onmessage = ({data}) => {
     if (data.progress) self.postMessage({type: "progress", ...data.progress});
     else if (data.error) stop(new StartError(data.error, data.stale));
-    else settle[data.name].resolve(data.bytes);
+    else {
+      mark(`got ${data.name}`);
+      settle[data.name].resolve(data.bytes);
+    }
   };
   helper.onerror = (event) => stop(new StartError(`The downloader failed: ${event.message}`));
   const absolute = CONFIG.downloads.map((file) => ({...file, url: new URL(file.url, BASE).href}));
@@ -107,6 +110,26 @@ async function installWheels(pyodide) {
     "import micropip\nawait micropip.install(_ll_wheels, deps=False)\ndel _ll_wheels");
 }
 
+/* Each pack written into site-packages as soon as it has arrived, and what comes `then`
+ * (import numpy) run while the next one downloads; then the Jinja bytecode compiled at
+ * build time (see worker_bootstrap.py) and the second pack's import finder. */
+async function writePacks(pyodide) {
+  const arrived = (name) => Promise.race([downloads.files[name], downloads.failed]);
+  for (const pack of CONFIG.packs) {
+    LayerLabPack.writePack(pyodide.FS, CONFIG.sitePackages, await arrived(pack.name));
+    // Python may have listed site-packages already: drop that listing. (Not
+    // importlib.invalidate_caches(): that re-reads the stdlib zip's index, ~0.1 s.)
+    pyodide.runPython(
+      `import sys; sys.path_importer_cache.pop(${JSON.stringify(CONFIG.sitePackages)}, None)`);
+    if (pack.then) {
+      pyodide.runPython(pack.then);
+      mark(pack.then);
+    }
+  }
+  LayerLabPack.writePack(pyodide.FS, CONFIG.templateBytecode, await arrived(CONFIG.templates));
+  provideSecondPack(pyodide);
+}
+
 async function boot() {
   phase("runtime", "Loading the Python runtime (Pyodide)");
   importScripts(new URL(CONFIG.indexURL + "pyodide.js", BASE).href);
@@ -122,19 +145,8 @@ async function boot() {
   const pyodide = await (downloads ? Promise.race([loading, downloads.failed]) : loading);
   mark("pyodide");
   phase("packages", "Unpacking packages");
-  if (CONFIG.pack) {
-    const [sitePackages, templates] = await Promise.race([
-      Promise.all([downloads.files[CONFIG.pack], downloads.files[CONFIG.templates]]),
-      downloads.failed,
-    ]);
-    LayerLabPack.writePack(pyodide.FS, CONFIG.sitePackages, sitePackages);
-    // Python may have listed site-packages while starting: drop that listing. (Not
-    // importlib.invalidate_caches(): that re-reads the stdlib zip's index, ~0.1 s.)
-    pyodide.runPython(
-      `import sys; sys.path_importer_cache.pop(${JSON.stringify(CONFIG.sitePackages)}, None)`);
-    // Jinja bytecode compiled at build time (see worker_bootstrap.py)
-    LayerLabPack.writePack(pyodide.FS, CONFIG.templateBytecode, templates);
-    provideSecondPack(pyodide);
+  if (CONFIG.packs.length) {
+    await writePacks(pyodide);
   } else {
     await installWheels(pyodide);
   }
@@ -151,7 +163,6 @@ async function startApplication() {
     bridge.install();
     // Imported here only to time them apart from the app (which imports them anyway).
     pyodide.runPython("import numpy");
-    mark("numpy");
     pyodide.runPython("import bokeh.plotting, panel");
     mark("imports");
     const [docsJson, renderItems, rootIds] = (await bridge.run_app(
@@ -161,7 +172,8 @@ async function startApplication() {
     self.bridge = bridge;
     self.postMessage({type: "render", docs_json: docsJson, render_items: renderItems,
                       root_ids: rootIds});
-    const fetched = performance.getEntriesByType("resource").map((entry) => entry.name);
+    const fetched = performance.getEntriesByType("resource")
+      .filter((entry) => entry.responseStatus === 200).map((entry) => entry.name);
     self.postMessage({type: "timing", timings, fetched});
   } catch (error) {
     const lines = String(error).trim().split("\n");  // a Python error: its last line
