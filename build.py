@@ -6,25 +6,36 @@
     python build.py --pyodide-dist DIR  # use an official Pyodide distribution folder
     python build.py serve [--port N]    # build if needed, then serve site/ on 127.0.0.1
 
-The app (``app/main.py``) is converted with ``panel convert --to pyodide-worker``
-for its page; build.py then writes its own worker (``static/worker.js``
-and ``static/worker_bootstrap.py``) and rewrites the page so nothing is loaded
-from another host. See /work/shared/PYODIDE_NOTES.md for why each step exists.
+The app (``app/main.py``) is converted with ``panel convert --to pyodide-worker`` for its
+page; build.py then writes its own worker (``static/worker.js`` with ``static/pack.js``,
+``static/worker_bootstrap.py``, ``static/second_pack.py``) and page (``static/head.html``,
+``body.html``) and rewrites the page so nothing is loaded from another host. The
+README's "How the build works" says why each step exists and what it measured.
 
-Inputs are fetched once through the package registries (npm, PyPI) into
-``.cache/`` and verified: the npm Pyodide tarball against a pinned sha256, the
-numpy/micropip/packaging wheels against the official ``pyodide-lock.json`` in
-it, every PyPI file against a pinned sha256. A warm rebuild needs no network.
+Inputs are fetched once through the package registries (npm, PyPI) into ``.cache/`` and
+verified: the npm Pyodide tarball and the xz decoder against pinned sha256s, the
+numpy/micropip/packaging wheels against the official ``pyodide-lock.json``, every PyPI
+file against a pinned sha256. A warm rebuild needs no network. Each expensive step is
+cached by the content of its inputs.
 
-Fast start (the default): instead of micropip installing 20 wheels, one gzipped
-"pack" of site-packages (with bytecode for the modules the app imports) is
-written into Pyodide's file system from JS (inflated by a helper worker,
-``static/unpack.js``, while Pyodide boots), and the standard library is
-replaced by a bytecode-only copy. Both are compiled by Pyodide 0.27.7 itself,
-run under Node, as unchecked-hash .pyc (so unpacking does not make them stale).
-The fast build also renders the document the worker builds for a link without
-settings, under Node with the same code (``preview.json.gz``): the page draws it while
-Python starts and links it to the worker's document when the two are identical.
+The fast build (the default) ships only what a session of the app runs:
+
+1. ``compile_bytecode``: the wheels unpacked, and bytecode for them and the standard
+   library compiled by Pyodide's own Python under Node (``static/build/compile.*``):
+   unchecked-hash ``.pyc`` without docstrings (the page's Python runs as ``python -OO``).
+2. ``trace_session``: the app run as the worker runs it, with the page's clicks and the
+   scripted session ``static/build/session.py``, recording every module imported and
+   every file opened or stat-ed (``static/build/trace.*``).
+3. ``ship_python``: the first pack (what the trace used: bytecode only, as
+   ``numpy.pack`` and ``site-packages.pack``), the standard library zip trimmed the same
+   way, and the second pack with everything else, fetched by the worker only if an
+   import needs it (``static/second_pack.py``).
+4. ``build_preview``: the document the worker builds for a link without settings,
+   rendered under Node with those same files (the page draws it while Python starts);
+   it fails if starting the app needed the second pack.
+5. The runtime, standard library and packs are xz-compressed; the page's downloader
+   (``static/unpack.js``, with the npm ``xz-decompress`` decoder) inflates each and
+   checks its sha256 before anything is unpacked.
 """
 
 from __future__ import annotations
