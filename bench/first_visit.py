@@ -2,12 +2,14 @@
 
     .venv/bin/python bench/first_visit.py [--runs 5] [--site site] [--before site.before]
                                           [--mbit 20] [--latency-ms 40] [--query "?..."]
+                                          [--cache-control "max-age=600"]
 
 Each site is served by a throttled server of this script's own, shaped like a home
 connection behind a common static host: one token bucket shared by all responses
 (``--mbit``, 20 Mbit/s), ``--latency-ms`` (40 ms) before each response's first byte, text
 files (HTML, JS, CSS, JSON, SVG) gzipped on the fly as GitHub Pages or Netlify do, with
-their caching headers (``Cache-Control: max-age=600``, an ETag, 304 on a match).
+their caching headers (``--cache-control``: GitHub Pages' ``max-age=600`` by default,
+Netlify's is ``max-age=0, must-revalidate``; an ETag, 304 on a match).
 
 Each run opens the site in a fresh headless Chromium with an empty profile of its own
 (a real profile: an HTTP cache on disk, service workers on) and records what crossed the
@@ -85,6 +87,7 @@ class ThrottledHandler(http.server.BaseHTTPRequestHandler):
     site: ClassVar[Path]
     bucket: ClassVar[TokenBucket]
     latency_s: ClassVar[float]
+    cache_control: ClassVar[str]
     log: ClassVar[list]  # (path, bytes on the wire, status)
     gzipped: ClassVar[dict[Path, bytes]] = {}
 
@@ -117,7 +120,7 @@ class ThrottledHandler(http.server.BaseHTTPRequestHandler):
         mime = build.MIME_TYPES.get(file.suffix, "application/octet-stream")
         self.send_header("Content-Type", mime)
         self.send_header("Content-Length", str(len(data)))
-        self.send_header("Cache-Control", "max-age=600")
+        self.send_header("Cache-Control", self.cache_control)
         self.send_header("ETag", etag)
         if encoding:
             self.send_header("Content-Encoding", encoding)
@@ -146,10 +149,13 @@ class ThrottledHandler(http.server.BaseHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def throttled_server(site: Path, mbit: float, latency_ms: float) -> Iterator[tuple[str, list]]:
+def throttled_server(
+    site: Path, mbit: float, latency_ms: float, cache_control: str
+) -> Iterator[tuple[str, list]]:
     """Serve ``site`` on 127.0.0.1 through its own throttled link; yields (URL, log)."""
     log: list = []
     attributes = {"site": site, "log": log, "latency_s": latency_ms / 1000}
+    attributes["cache_control"] = cache_control
     attributes |= {"bucket": TokenBucket(mbit * 1e6 / 8), "gzipped": {}}
     handler = type("Handler", (ThrottledHandler,), attributes)
     server = build.SiteServer(("127.0.0.1", 0), handler)  # quiet about dropped connections
@@ -268,6 +274,7 @@ def main() -> None:
     parser.add_argument("--mbit", type=float, default=20.0)
     parser.add_argument("--latency-ms", type=float, default=40.0)
     parser.add_argument("--query", default="", help="open this link query (default: none)")
+    parser.add_argument("--cache-control", default="max-age=600", help="the host's header")
     args = parser.parse_args()
     sites = (
         {"before": args.before, "this build": args.site}
@@ -280,7 +287,9 @@ def main() -> None:
     results: dict[str, list[dict]] = {name: [] for name in sites}
     with contextlib.ExitStack() as stack, sync_playwright() as pw:
         servers = {
-            name: stack.enter_context(throttled_server(site, args.mbit, args.latency_ms))
+            name: stack.enter_context(
+                throttled_server(site, args.mbit, args.latency_ms, args.cache_control)
+            )
             for name, site in sites.items()
         }
         for run in range(args.runs):
@@ -292,7 +301,10 @@ def main() -> None:
                     f"interactive {result['interactive']:.2f} s, repeat {result['repeat']:.2f} s",
                     flush=True,
                 )
-    print(f"\n{args.mbit:g} Mbit/s, {args.latency_ms:g} ms per response, text gzipped\n")
+    print(
+        f"\n{args.mbit:g} Mbit/s, {args.latency_ms:g} ms per response, text gzipped, "
+        f"Cache-Control: {args.cache_control}\n"
+    )
     print_tables(results)
 
 
