@@ -6,25 +6,36 @@
     python build.py --pyodide-dist DIR  # use an official Pyodide distribution folder
     python build.py serve [--port N]    # build if needed, then serve site/ on 127.0.0.1
 
-The app (``app/main.py``) is converted with ``panel convert --to pyodide-worker``
-for its page; build.py then writes its own worker (``static/worker.js``
-and ``static/worker_bootstrap.py``) and rewrites the page so nothing is loaded
-from another host. See /work/shared/PYODIDE_NOTES.md for why each step exists.
+The app (``app/main.py``) is converted with ``panel convert --to pyodide-worker`` for its
+page; build.py then writes its own worker (``static/worker.js`` with ``static/pack.js``,
+``static/worker_bootstrap.py``, ``static/second_pack.py``) and page (``static/head.html``,
+``body.html``) and rewrites the page so nothing is loaded from another host. The
+README's "How the build works" says why each step exists and what it measured.
 
-Inputs are fetched once through the package registries (npm, PyPI) into
-``.cache/`` and verified: the npm Pyodide tarball against a pinned sha256, the
-numpy/micropip/packaging wheels against the official ``pyodide-lock.json`` in
-it, every PyPI file against a pinned sha256. A warm rebuild needs no network.
+Inputs are fetched once through the package registries (npm, PyPI) into ``.cache/`` and
+verified: the npm Pyodide tarball and the xz decoder against pinned sha256s, the
+numpy/micropip/packaging wheels against the official ``pyodide-lock.json``, every PyPI
+file against a pinned sha256. A warm rebuild needs no network. Each expensive step is
+cached by the content of its inputs.
 
-Fast start (the default): instead of micropip installing 20 wheels, one gzipped
-"pack" of site-packages (with bytecode for the modules the app imports) is
-written into Pyodide's file system from JS (inflated by a helper worker,
-``static/unpack.js``, while Pyodide boots), and the standard library is
-replaced by a bytecode-only copy. Both are compiled by Pyodide 0.27.7 itself,
-run under Node, as unchecked-hash .pyc (so unpacking does not make them stale).
-The fast build also renders the document the worker builds for a link without
-settings, under Node with the same code (``preview.json.gz``): the page draws it while
-Python starts and links it to the worker's document when the two are identical.
+The fast build (the default) ships only what a session of the app runs:
+
+1. ``compile_bytecode``: the wheels unpacked, and bytecode for them and the standard
+   library compiled by Pyodide's own Python under Node (``static/build/compile.*``):
+   unchecked-hash ``.pyc`` without docstrings (the page's Python runs as ``python -OO``).
+2. ``trace_session``: the app run as the worker runs it, with the page's clicks and the
+   scripted session ``static/build/session.py``, recording every module imported and
+   every file opened or stat-ed (``static/build/trace.*``).
+3. ``ship_python``: the first pack (what the trace used: bytecode only, as
+   ``numpy.pack`` and ``site-packages.pack``), the standard library zip trimmed the same
+   way, and the second pack with everything else, fetched by the worker only if an
+   import needs it (``static/second_pack.py``).
+4. ``build_preview``: the document the worker builds for a link without settings,
+   rendered under Node with those same files (the page draws it while Python starts);
+   it fails if starting the app needed the second pack.
+5. The runtime, standard library and packs are xz-compressed; the page's downloader
+   (``static/unpack.js``, with the npm ``xz-decompress`` decoder) inflates each and
+   checks its sha256 before anything is unpacked.
 """
 
 from __future__ import annotations
@@ -37,7 +48,9 @@ import functools
 import gzip
 import hashlib
 import http.server
+import io
 import json
+import lzma
 import os
 import re
 import shutil
@@ -119,7 +132,8 @@ PURE_SDISTS = {
 CDN_LOCK_PACKAGES = ("micropip", "numpy", "markupsafe", "pyyaml")
 CDN_PANEL_WHEELS = f"https://cdn.holoviz.org/panel/{PANEL_VERSION}/dist/wheels/"
 
-BOKEH_JS = ("bokeh", "bokeh-gl", "bokeh-widgets", "bokeh-tables")
+BOKEH_JS = ("bokeh", "bokeh-widgets", "bokeh-tables")
+BOKEH_JS_UNUSED = ("bokeh-gl",)  # WebGL output: no plot of the app asks for it
 BOKEH_CDN = "https://cdn.bokeh.org/bokeh/release/"
 PANEL_CDN = "https://cdn.holoviz.org/panel/"
 # What the page needs from panel/dist (the rest is for extensions the app does not use).
@@ -135,10 +149,17 @@ WHEEL_STRIP = ("panel/dist/", "bokeh/server/static/", "panel/tests/", "bokeh/sam
 # Left out of the site-packages pack (none of it is imported; numpy ships its C API).
 PACK_SKIP_SUFFIXES = (".pyi", ".h", ".c", ".pxd", ".pyx", "package-lock.json")
 PACK_SKIP_PREFIXES = ("numpy/_core/include/", "numpy/f2py/", "numpy/_pyinstaller/")
+# The first visit's decoder (npm name, version, sha256 of the tarball, the script in it).
+XZ_DECODER = (
+    "xz-decompress",
+    "0.2.3",
+    "b590b7ea774bd82e812d74c572d6c9fcd4abef4da752c974e8d335439f63e69c",
+    "package/dist/package/xz-decompress.min.js",
+)
 # URLs that are names, not requests (XML namespaces).
 URL_NAMESPACES = ("http://www.w3.org/",)
 PREVIEW = "preview.json.gz"  # the plain link's document, rendered at build time
-TEMPLATES = "templates.pack.gz"  # the Jinja templates' bytecode, compiled at build time
+VERSION_PLACEHOLDER = "__LAYERLAB_VERSION__"  # replaced by the site's content digest
 TEMPLATE_BYTECODE = "/home/pyodide/template-bytecode"  # as in static/worker_bootstrap.py
 
 
@@ -240,11 +261,7 @@ def fetch_pyodide_npm(cache: Path) -> Path:
     folder = cache / f"pyodide-{PYODIDE_VERSION}"
     if (folder / "pyodide-lock.json").exists():
         return folder
-    tarball = cache / f"pyodide-{PYODIDE_VERSION}.tgz"
-    if not tarball.exists():
-        log(f"fetching pyodide@{PYODIDE_VERSION} from npm")
-        run(["npm", "pack", f"pyodide@{PYODIDE_VERSION}", "--silent"], cwd=cache)
-    verify(tarball, PYODIDE_NPM_SHA256, f"npm pyodide@{PYODIDE_VERSION}")
+    tarball = npm_tarball(cache, "pyodide", PYODIDE_VERSION, PYODIDE_NPM_SHA256)
     staging = cache / "pyodide-npm-staging"
     shutil.rmtree(staging, ignore_errors=True)
     with tarfile.open(tarball) as tar:
@@ -252,6 +269,16 @@ def fetch_pyodide_npm(cache: Path) -> Path:
     (staging / "package").rename(folder)
     staging.rmdir()
     return folder
+
+
+def npm_tarball(cache: Path, name: str, version: str, digest: str) -> Path:
+    """An npm package's tarball (``npm pack``, once), verified against its pinned sha256."""
+    tarball = cache / f"{name}-{version}.tgz"
+    if not tarball.exists():
+        log(f"fetching {name}@{version} from npm")
+        run(["npm", "pack", f"{name}@{version}", "--silent"], cwd=cache)
+    verify(tarball, digest, f"npm {name}@{version}")
+    return tarball
 
 
 def read_lock(pyodide_dir: Path) -> dict:
@@ -406,11 +433,15 @@ def build_project_wheel(cache: Path) -> Path:
 
 
 def strip_wheel(wheel: Path, out_dir: Path) -> Path:
-    """Copy a wheel without the static folders the page gets separately (cached by hash)."""
-    out = out_dir / wheel.name
-    if out.exists() and out.stat().st_mtime >= wheel.stat().st_mtime:
+    """Copy a wheel without the static folders the page gets separately, cached by the
+    content of the wheel and of the strip rules (``out_dir/<key>/<wheel name>``)."""
+    key = content_key(wheel, repr(WHEEL_STRIP).encode())
+    out = out_dir / key / wheel.name
+    if out.exists():
         return out
-    out_dir.mkdir(parents=True, exist_ok=True)
+    for stale in out_dir.glob(f"*/{wheel.name}"):
+        shutil.rmtree(stale.parent)
+    out.parent.mkdir(parents=True)
     tmp = out.with_suffix(".tmp")
     with zipfile.ZipFile(wheel) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
@@ -508,8 +539,16 @@ def rewrite_page(
     bokeh_prefix: str,
     panel_prefix: str,
     integrity: dict[str, str],
+    offline: bool,
+    download_note: str,
 ) -> str:
-    """Point the page at local (or pinned CDN) assets and add Layer Lab's head and body."""
+    """Point the page at local (or pinned CDN) assets, drop the Bokeh bundles the app
+    never uses, and add Layer Lab's head and body."""
+    for bundle in BOKEH_JS_UNUSED:
+        unused = re.compile(rf'<script[^>]*src="{BOKEH_CDN}{bundle}-[^"]*"[^>]*></script>\s*')
+        if not unused.search(html):
+            raise BuildError(f"panel convert output changed: no {bundle} script tag")
+        html = unused.sub("", html)
     html = html.replace(BOKEH_CDN, bokeh_prefix).replace(PANEL_CDN, panel_prefix)
     for url, value in integrity.items():
         tag = f'src="{url}" integrity="{value}" crossorigin="anonymous"'
@@ -522,16 +561,54 @@ def rewrite_page(
     head = (STATIC / "head.html").read_text()
     head = head.replace("__TITLE__", TITLE).replace("__DESCRIPTION__", DESCRIPTION)
     head = head.replace("__WORKER__", worker).replace("__PREVIEW__", json.dumps(preview))
+    head = head.replace("__OFFLINE__", json.dumps(offline))
     html = html.replace("</title>", "</title>\n" + head, 1)
     about = (STATIC / "about.html").read_text()
     body = (STATIC / "body.html").read_text().replace("__ABOUT__", about)
+    body = body.replace("__DOWNLOAD_NOTE__", download_note)
     return html.replace("</body>", body + "\n</body>", 1)
 
 
 def worker_script(config: dict) -> str:
-    """The worker JS with its configuration filled in."""
+    """The worker JS with its configuration filled in, after the pack reader it uses."""
     template = (STATIC / "worker.js").read_text()
-    return template.replace("__LAYERLAB_CONFIG__", json.dumps(config, indent=1))
+    worker = template.replace("__LAYERLAB_CONFIG__", json.dumps(config, indent=1))
+    return (STATIC / "pack.js").read_text() + "\n" + worker
+
+
+def first_visit_bytes(site: Path, config: dict) -> int:
+    """About what a first visit downloads: the worker's downloads and the preview as they
+    are, and the page's text files (its scripts and stylesheets, the worker's scripts)
+    gzipped, as static hosts send them. bench/first_visit.py measures the real figure."""
+    page = (site / "index.html").read_text()
+    named = re.findall(r'(?:src|href)="([^"#:]+)"', page)
+    text = [*named, "index.html", "app.js", "unpack.js"]
+    text += [f"pyodide/{name}" for name in ("pyodide.js", "pyodide.asm.js", "pyodide-lock.json")]
+    if (site / PREVIEW).exists():  # and the stylesheets the app's document links
+        text += re.findall(r"panel/[\d.]+/dist/css/[\w/.-]+\.css", preview_text(site))
+    files = {site / name for name in text if (site / name).is_file()}
+    total = sum(len(gzip.compress(path.read_bytes(), 6)) for path in files)
+    return total + sum(d["size"] for d in config["downloads"]) + site_file_size(site, PREVIEW)
+
+
+def preview_text(site: Path) -> str:
+    """The built preview's JSON."""
+    return gzip.decompress((site / PREVIEW).read_bytes()).decode()
+
+
+def site_file_size(site: Path, name: str) -> int:
+    """Size of a site file, 0 if there is none."""
+    return (site / name).stat().st_size if (site / name).exists() else 0
+
+
+def download_note(mode: str, size: int) -> str:
+    """The loading card's sentence on what the first visit downloads."""
+    if mode == "cdn":
+        return "The first visit downloads the Python runtime and packages from public CDNs."
+    return (
+        f"The first visit downloads about {size / 1e6:.1f} MB once; later visits start "
+        "from this device's copy, also offline."
+    )
 
 
 # --- assets -----------------------------------------------------------------------
@@ -579,106 +656,123 @@ def copy_static(site: Path) -> None:
     shutil.copyfile(STATIC / "components.css", site / "assets" / "components.css")
 
 
-def gzip_file(src: Path, dst: Path) -> None:
-    """Write src gzipped (level 9, no timestamp: reproducible) to dst."""
-    with src.open("rb") as f_in, gzip.GzipFile(dst, "wb", compresslevel=9, mtime=0) as f_out:
-        shutil.copyfileobj(f_in, f_out)
+def xz_compress(data: bytes) -> bytes:
+    """The first visit's codec (chosen by measurement: see README, "How the build works"):
+    xz at its highest setting, with a CRC32 check (the decoder, xz-embedded, knows it)."""
+    return lzma.compress(data, check=lzma.CHECK_CRC32, preset=9 | lzma.PRESET_EXTREME)
 
 
-def cached_gzip(src: Path, cache: Path) -> Path:
-    """src gzipped, reusing an earlier result for the same file (same size and mtime)."""
-    stat = src.stat()
-    out = cache / "gzipped" / f"{src.name}-{stat.st_size}-{stat.st_mtime_ns}.gz"
+def cached_xz(src: Path, cache: Path) -> Path:
+    """``src`` compressed with ``xz_compress``, reusing an earlier result for the same
+    content (xz at this setting takes seconds per megabyte)."""
+    out = cache / "xz" / f"{src.name}-{sha256(src)[:16]}.xz"
     if not out.exists():
         out.parent.mkdir(parents=True, exist_ok=True)
-        for stale in out.parent.glob(f"{src.name}-*.gz"):
+        for stale in out.parent.glob(f"{src.name}-*.xz"):
             stale.unlink()
-        gzip_file(src, out.with_suffix(".tmp"))
+        out.with_suffix(".tmp").write_bytes(xz_compress(src.read_bytes()))
         out.with_suffix(".tmp").replace(out)
     return out
 
 
-def copy_pyodide_core(inputs: Inputs, site: Path, cache: Path, *, stdlib: bool) -> None:
-    """Pyodide's runtime files; the wasm is stored gzipped (inflated by the worker)."""
+def fetch_xz_decoder(cache: Path) -> Path:
+    """The xz decoder the site's downloader bundles (npm ``xz-decompress``, a small wasm
+    build of xz-embedded), verified against its pinned sha256; returns the script."""
+    name, version, digest, member = XZ_DECODER
+    script = cache / f"{name}-{version}.min.js"
+    if script.exists():
+        return script
+    with tarfile.open(npm_tarball(cache, name, version, digest)) as tar:
+        script.write_bytes(tar.extractfile(member).read())
+    return script
+
+
+@dataclass
+class Download:
+    """A file the worker's downloader fetches, inflates and checks (see unpack.js)."""
+
+    name: str  # what Python or the worker asks for
+    source: Path  # the uncompressed file
+    phase: str  # "runtime" or "packages": what the page says it is waiting for
+
+    def copy_to(self, site: Path, folder: str, cache: Path) -> dict:
+        """Put the file, compressed, in ``site/folder``; return its worker configuration."""
+        compressed = cached_xz(self.source, cache)
+        (site / folder).mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(compressed, site / folder / f"{self.name}.xz")
+        return {
+            "name": self.name,
+            "url": f"{folder}/{self.name}.xz",
+            "size": compressed.stat().st_size,
+            "sha256": sha256(self.source),
+            "phase": self.phase,
+        }
+
+
+def copy_pyodide_core(inputs: Inputs, site: Path, *, full_lock: bool) -> None:
+    """Pyodide's loader, its JS half and its lock file (the wasm and the standard library
+    are downloads). Without ``full_lock`` the lock lists no packages: only ``--plain``
+    loads packages by name, and the full lock is 112 KB."""
     out = site / "pyodide"
     out.mkdir(parents=True, exist_ok=True)
-    for name in ("pyodide.js", "pyodide.asm.js", "pyodide-lock.json"):
+    for name in ("pyodide.js", "pyodide.asm.js"):
         shutil.copyfile(inputs.pyodide_dir / name, out / name)
-    wasm = cached_gzip(inputs.pyodide_dir / "pyodide.asm.wasm", cache)
-    shutil.copyfile(wasm, out / "pyodide.asm.wasm.gz")
-    if stdlib:
-        shutil.copyfile(inputs.pyodide_dir / "python_stdlib.zip", out / "python_stdlib.zip")
+    lock = read_lock(inputs.pyodide_dir)
+    if not full_lock:
+        lock = {"info": lock["info"], "packages": {}}
+    (out / "pyodide-lock.json").write_text(json.dumps(lock))
 
 
-# --- fast start: bytecode and the site-packages pack ------------------------------
+# --- fast start: bytecode, the trace, and the two packs --------------------------
 
-NODE_COMPILE = r"""
-// Run Pyodide under Node to compile bytecode with the exact interpreter the page runs.
-const [pyodideDir, work] = process.argv.slice(2);
-const { loadPyodide } = require(pyodideDir + "/pyodide.js");
-globalThis.XMLHttpRequest = class {};  // panel.io.pyodide imports it; never called here
-(async () => {
-  const pyodide = await loadPyodide({ indexURL: pyodideDir + "/" });
-  pyodide.FS.mkdirTree("/work");
-  pyodide.FS.mount(pyodide.FS.filesystems.NODEFS, { root: work }, "/work");
-  await pyodide.runPythonAsync(require("fs").readFileSync(work + "/compile.py", "utf8"));
-})().catch((error) => { console.error(error); process.exit(1); });
-"""
-
-COMPILE_PY = r'''
-"""Executed inside Pyodide under Node by build.py (see compile_bytecode)."""
-import compileall, importlib.util, json, marshal, os, py_compile, sys, sysconfig, zipfile
-
-WORK = "/work"
-SITE = WORK + "/site-packages"
-# Where this Pyodide keeps its stdlib zip and site-packages (so co_filename is right).
-STDLIB_ZIP = next(p for p in sys.path if p.endswith(".zip"))
-SITE_PACKAGES = sysconfig.get_path("purelib")
+BUILD_PROGRAMS = STATIC / "build"  # build-time programs (Node, and Python run by Pyodide)
+SITE_PACKAGES = "/lib/python3.12/site-packages"  # where the worker writes the first pack
+PYTHON_LIB = "/lib/python3.12"  # on sys.path after the stdlib zip: the second pack's root
+STDLIB_ZIP = "/lib/python312.zip"  # where Pyodide puts the standard library
+# The fast site's Python runs as `python -OO` does (its bytecode has no docstrings; see
+# static/build/compile.py), so cached bytecode is named for that optimization level.
+PYTHON_ENV = {"PYTHONOPTIMIZE": "2"}
+PYC_TAG = "cpython-312.opt-2"
+SECOND_PACK_MODULES = "_layerlab_second_pack.txt"  # in site-packages: the second pack's modules
+# The first pack comes as two downloads: numpy's (with its compiled libraries, half the
+# bytes), which the worker imports while the rest (site-packages.pack) still downloads.
+EARLY_PACK = ("numpy.pack", "numpy", "import numpy")  # file, top-level folder, then run
+# What the Python programs run under Node share with the page (their inputs, for caching).
+WORKER_SETUP = ("pack.js", "worker_bootstrap.py", "second_pack.py", "build/node_pyodide.js")
 
 
-def pyc_bytes(source, path):
-    code = compile(source, path, "exec", dont_inherit=True)
-    data = bytearray(importlib.util.MAGIC_NUMBER)
-    data += (0b01).to_bytes(4, "little")          # hash-based, unchecked
-    data += importlib.util.source_hash(source)
-    data += marshal.dumps(code)
-    return bytes(data)
+def node(program: str, *args: object) -> str:
+    """Run one of the build's Node programs (``static/build/``)."""
+    return run(["node", str(BUILD_PROGRAMS / program), *map(str, args)])
 
 
-# 1. The standard library zip, with .pyc in place of .py (zipimport reads them).
-with zipfile.ZipFile(WORK + "/python_stdlib.zip") as src, \
-        zipfile.ZipFile(WORK + "/python_stdlib_pyc.zip", "w", zipfile.ZIP_STORED) as dst:
-    for info in src.infolist():
-        data = src.read(info)
-        if info.filename.endswith(".py"):
-            path = STDLIB_ZIP + "/" + info.filename
-            dst.writestr(info.filename[:-3] + ".pyc", pyc_bytes(data, path))
-        else:
-            dst.writestr(info.filename, data)
+def content_key(*parts: bytes | Path) -> str:
+    """A short digest of byte strings and of files' contents (zips: members, not times)."""
+    digest = hashlib.sha256()
+    for part in parts:
+        if isinstance(part, Path):
+            part = (
+                zip_content_digest(part).encode()
+                if part.suffix in (".zip", ".whl")
+                else (part.read_bytes())
+            )
+        digest.update(hashlib.sha256(part).digest())
+    return digest.hexdigest()[:16]
 
-# 2. Bytecode for site-packages, named for where the page will unpack them.
-compileall.compile_dir(SITE, ddir=SITE_PACKAGES, quiet=2, workers=1,
-                       invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH)
 
-# 3. Run the app as the worker does, and record which modules it imported.
-sys.path.insert(0, SITE)
-import pyodide.ffi
-if not hasattr(pyodide.ffi, "jsnull"):
-    pyodide.ffi.jsnull = object()
-from panel.io.pyodide import init_doc, write_doc
-init_doc()
-exec(compile(open(WORK + "/main.py").read(), "main.py", "exec"), {"__name__": "__main__"})
-await write_doc()
-imported = sorted({
-    os.path.relpath(m.__file__, SITE) for m in list(sys.modules.values())
-    if getattr(m, "__file__", None) and m.__file__.startswith(SITE + "/")
-    and m.__file__.endswith(".py")
-})
-# pyc paths of the imported modules, as in the unpacked site-packages.
-imported_pyc = [os.path.relpath(importlib.util.cache_from_source(os.path.join(SITE, p)), SITE)
-                for p in imported]
-json.dump(imported_pyc, open(WORK + "/imported.json", "w"))
-'''
+def cached_folder(cache: Path, kind: str, key: str, make) -> Path:
+    """``cache/kind-key``, made by ``make(staging)`` if missing (older keys are removed)."""
+    out = cache / f"{kind}-{key}"
+    if out.exists():
+        return out
+    for old in cache.glob(f"{kind}-*"):
+        shutil.rmtree(old)
+    staging = cache / f"{kind}-staging"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir()
+    make(staging)
+    staging.rename(out)
+    return out
 
 
 def unpack_wheels(wheels: list[Path], target: Path) -> None:
@@ -690,35 +784,23 @@ def unpack_wheels(wheels: list[Path], target: Path) -> None:
             zf.extractall(target)
 
 
-def compile_bytecode(inputs: Inputs, wheels: list[Path], app: Path, cache: Path) -> Path:
-    """Unpack site-packages and compile stdlib + site-packages bytecode under Node.
+def compile_bytecode(inputs: Inputs, wheels: list[Path], cache: Path) -> Path:
+    """A work folder with the wheels unpacked into ``site-packages/`` with bytecode, and
+    ``python_stdlib_pyc.zip``, both compiled inside Pyodide (``static/build/compile.py``)."""
+    stdlib = inputs.pyodide_dir / "python_stdlib.zip"
+    programs = [BUILD_PROGRAMS / "compile.py", BUILD_PROGRAMS / "compile.js"]
+    key = content_key(*programs, *wheels, stdlib)
 
-    Returns a work folder holding ``site-packages/`` (with ``__pycache__``),
-    ``python_stdlib_pyc.zip`` and ``imported.json`` (the .pyc of the modules the app
-    imports, relative to site-packages); ``assemble_local`` adds the pack there.
-    Cached by the digest of all inputs (zip contents, not timestamps).
-    """
-    rules = repr((PACK_SKIP_SUFFIXES, PACK_SKIP_PREFIXES)).encode()  # the pack is cached too
-    digest = hashlib.sha256(COMPILE_PY.encode() + rules + app.read_bytes())
-    for archive in [*wheels, inputs.pyodide_dir / "python_stdlib.zip"]:
-        digest.update(zip_content_digest(archive).encode())
-    key = digest.hexdigest()[:16]
-    work = cache / f"bytecode-{key}"
-    if (work / "imported.json").exists():
-        return work
-    for old in cache.glob("bytecode-*"):
-        shutil.rmtree(old)
-    staging = cache / "bytecode-staging"
-    shutil.rmtree(staging, ignore_errors=True)
-    unpack_wheels(wheels, staging / "site-packages")
-    shutil.copyfile(inputs.pyodide_dir / "python_stdlib.zip", staging / "python_stdlib.zip")
-    shutil.copyfile(app, staging / "main.py")
-    (staging / "compile.py").write_text(COMPILE_PY)
-    (staging / "compile.js").write_text(NODE_COMPILE)
-    log("compiling bytecode inside Pyodide under Node (once per input change)")
-    run(["node", str(staging / "compile.js"), str(inputs.pyodide_dir), str(staging)])
-    staging.rename(work)
-    return work
+    def make(work: Path) -> None:
+        unpack_wheels(wheels, work / "site-packages")
+        shutil.copyfile(stdlib, work / "python_stdlib.zip")
+        log("compiling bytecode inside Pyodide under Node (once per input change)")
+        printed = node("compile.js", inputs.pyodide_dir, work)
+        for line in printed.splitlines():
+            log(line)
+        (work / "python_stdlib.zip").unlink()
+
+    return cached_folder(cache, "bytecode", key, make)
 
 
 def _needless_at_runtime(rel: str) -> bool:
@@ -731,141 +813,209 @@ def _needless_at_runtime(rel: str) -> bool:
     )
 
 
-def write_packed(files: list[tuple[str, bytes]], out: Path) -> None:
-    """Write ``(path, bytes)`` pairs to ``out`` as a gzipped pack (level 9, no timestamp).
-
-    Format: ``[u32 LE header length][JSON [[path, size], ...]][file bytes...]``,
-    unpacked by ``writePack`` in worker.js.
-    """
+def write_pack(files: list[tuple[str, bytes]]) -> bytes:
+    """``(path, bytes)`` pairs as one pack (read by ``static/pack.js``, its one reader):
+    ``[u32 LE header length][JSON [[path, size], ...]][the files' bytes, in order]``."""
     header = json.dumps([[rel, len(data)] for rel, data in files]).encode()
-    with gzip.GzipFile(out, "wb", compresslevel=9, mtime=0) as f:
-        f.write(len(header).to_bytes(4, "little"))
-        f.write(header)
-        for _, data in files:
-            f.write(data)
+    return b"".join([len(header).to_bytes(4, "little"), header, *(data for _, data in files)])
 
 
-def write_pack(work: Path, out: Path) -> int:
-    """Write the gzipped site-packages pack (``write_packed``): all files, bytecode only
-    for imported modules. Returns the number of files.
-    """
+def trace_session(inputs: Inputs, work: Path, app: Path, cache: Path) -> dict:
+    """What the scripted session (``static/build/session.py``) imports, opens and stats,
+    recorded inside Pyodide under Node with every file available (``trace.js``)."""
+    programs = [BUILD_PROGRAMS / n for n in ("trace.js", "trace.py", "session.py")]
+    setup = [STATIC / n for n in WORKER_SETUP]
+    key = content_key(work.name.encode(), app, *programs, *setup)
+
+    def make(out: Path) -> None:
+        site = work / "site-packages"
+        files = [(p.relative_to(site).as_posix(), p) for p in sorted(site.rglob("*"))]
+        everything = write_pack([(rel, p.read_bytes()) for rel, p in files if p.is_file()])
+        (out / "everything.pack").write_bytes(everything)
+        log("tracing a session of the app inside Pyodide under Node (once per input change)")
+        setup = node_setup(inputs, work / "python_stdlib_pyc.zip", [out / "everything.pack"])
+        (out / "setup.json").write_text(json.dumps(setup))
+        node("trace.js", out / "setup.json", app, out)
+        (out / "everything.pack").unlink()
+        (out / "setup.json").unlink()
+
+    return json.loads((cached_folder(cache, "trace", key, make) / "trace.json").read_text())
+
+
+@dataclass
+class Shipment:
+    """The fast build's Python files, split by the trace."""
+
+    first: list[tuple[str, bytes]]  # the first pack: site-packages files a session uses
+    stdlib: list[tuple[str, bytes]]  # the stdlib zip: the modules a session imports
+    second: list[tuple[str, bytes]]  # everything else, relative to PYTHON_LIB
+    sources: list[str]  # modules shipped with their source: they read it at run time
+
+    def second_modules(self) -> list[str]:
+        """The module names the second pack holds."""
+        names = set()
+        for rel, _ in self.second:
+            rel = rel.removeprefix("site-packages/")
+            if rel.endswith((".pyc", ".so")):
+                stem = rel.split(".")[0].removesuffix("/__init__")
+                names.add(stem.replace("/", "."))
+        return sorted(names)
+
+
+def split_by_trace(work: Path, trace: dict, leave_out: tuple[str, ...] = ()) -> Shipment:
+    """Bytecode (no source) of the modules the trace imported, the data files it opened or
+    stat-ed, into the first pack and stdlib zip; the rest into the second pack. Modules
+    named in ``leave_out`` go to the second pack anyway (to test it)."""
     site = work / "site-packages"
-    wanted_pyc = set(json.loads((work / "imported.json").read_text()))
-    files = []
+    modules = {name: file for name, file in trace["modules"].items() if name not in leave_out}
+
+    def under(folder: str, paths) -> set[str]:
+        return {p[len(folder) + 1 :] for p in paths if p and p.startswith(folder + "/")}
+
+    imported = under(SITE_PACKAGES, modules.values())
+    imported |= {  # found, but failed (PyYAML's C speedups): so they fail the same way
+        f"{name.replace('.', '/')}{suffix}"
+        for name in set(trace["attempted"]) - set(leave_out)
+        for suffix in (".py", "/__init__.py")
+        if (site / f"{name.replace('.', '/')}{suffix}").exists()
+    }
+    touched = under(SITE_PACKAGES, trace["opened"] + trace["stated"])
+    first, second, sources = [], [], []
     for path in sorted(site.rglob("*")):
         rel = path.relative_to(site).as_posix()
-        if path.is_dir() or (rel.endswith(".pyc") and rel not in wanted_pyc):
+        if not path.is_file() or "__pycache__" in rel or _needless_at_runtime(rel):
             continue
-        if _needless_at_runtime(rel):
+        if not rel.endswith(".py"):
+            (first if rel in imported | touched else second).append((rel, path.read_bytes()))
             continue
-        files.append((rel, path.read_bytes()))
-    write_packed(files, out)
-    return len(files)
+        cached = path.parent / "__pycache__" / f"{path.stem}.{PYC_TAG}.pyc"
+        if not cached.exists():
+            continue  # not Python 3.12 (compile.py says which)
+        if rel in touched:  # the module reads its own source: ship both
+            sources.append(rel)
+            pyc_rel = cached.relative_to(site).as_posix()
+            first += [(rel, path.read_bytes()), (pyc_rel, cached.read_bytes())]
+        elif rel in imported:
+            first.append((rel[:-3] + ".pyc", cached.read_bytes()))  # sourceless
+        else:
+            second.append((f"site-packages/{rel[:-3]}.pyc", cached.read_bytes()))
+    stdlib, in_zip = [], under(STDLIB_ZIP, modules.values())
+    with zipfile.ZipFile(work / "python_stdlib_pyc.zip") as zf:
+        for info in sorted(zf.infolist(), key=lambda i: i.filename):
+            if not info.is_dir():
+                parts = stdlib if info.filename in in_zip else second
+                parts.append((info.filename, zf.read(info)))
+    shipment = Shipment(first, stdlib, second, sources)
+    listing = "\n".join(shipment.second_modules()).encode()
+    shipment.first.append((SECOND_PACK_MODULES, listing))
+    return shipment
 
 
-def packed_site_packages(inputs: Inputs, app: Path, cache: Path) -> Path:
-    """The fast build's work folder (``compile_bytecode``) with its pack written:
-    ``site-packages.pack.gz`` (numpy and packaging from the lock, then the pure wheels)."""
+def zip_bytes(members: list[tuple[str, bytes]]) -> bytes:
+    """A stored (uncompressed), reproducible zip of ``(name, bytes)`` members."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zf:
+        for name, data in members:
+            zf.writestr(zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0)), data)
+    return buffer.getvalue()
+
+
+def ship_python(inputs: Inputs, app: Path, cache: Path, leave_out: tuple[str, ...] = ()) -> Path:
+    """The fast build's Python files: ``numpy.pack`` and ``site-packages.pack`` (the first
+    pack, see ``EARLY_PACK``) and ``python_stdlib.zip`` (trimmed), uncompressed;
+    ``second.pack.gz`` (the rest, gzipped: the worker inflates it with Python's zlib,
+    synchronously) with ``second.json`` (the sha256 of the uncompressed pack); and
+    ``summary.json`` (counts, and the modules shipped with their source). numpy and
+    packaging come from the lock, then the pure wheels."""
     wheels = [inputs.lock_wheels["numpy"], inputs.lock_wheels["packaging"], *inputs.wheels]
-    work = compile_bytecode(inputs, wheels, app, cache)
-    pack = work / "site-packages.pack.gz"
-    if not pack.exists():
-        log(f"site-packages pack: {write_pack(work, pack)} files")
-    return work
+    work = compile_bytecode(inputs, wheels, cache)
+    trace = trace_session(inputs, work, app, cache)
+    trace_key = json.dumps(trace, sort_keys=True).encode()
+    rules = Path(__file__)  # build.py: what goes where
+    key = content_key(work.name.encode(), trace_key, rules, repr(leave_out).encode())
+
+    def make(out: Path) -> None:
+        shipment = split_by_trace(work, trace, leave_out)
+        early, rest = [], []
+        for rel, data in shipment.first:
+            top = rel.split("/")[0]
+            is_early = top == EARLY_PACK[1] or top.startswith(EARLY_PACK[1] + "-")
+            (early if is_early else rest).append((rel, data))
+        (out / EARLY_PACK[0]).write_bytes(write_pack(early))
+        (out / "site-packages.pack").write_bytes(write_pack(rest))
+        (out / "python_stdlib.zip").write_bytes(zip_bytes(shipment.stdlib))
+        second = write_pack(shipment.second)
+        (out / "second.pack.gz").write_bytes(gzip.compress(second, compresslevel=9, mtime=0))
+        (out / "second.json").write_text(json.dumps({"sha256": hashlib.sha256(second).hexdigest()}))
+        summary = {name: len(getattr(shipment, name)) for name in ("first", "stdlib", "second")}
+        (out / "summary.json").write_text(json.dumps({**summary, "sources": shipment.sources}))
+
+    out = cached_folder(cache, "python", key, make)
+    summary = json.loads((out / "summary.json").read_text())
+    log(
+        f"first pack {summary['first']} files, stdlib {summary['stdlib']} modules, second pack "
+        f"{summary['second']} files; shipped with their source (they read it at run time): "
+        + (", ".join(summary["sources"]) or "none")
+    )
+    return out
 
 
 # --- the preview: the plain link's document, rendered ahead of time ----------------
 
-NODE_WORKER_PYODIDE = r"""
-// Pyodide under Node, set up as the page's worker sets it up (worker.js's boot()): the
-// same runtime, stdlib bytecode, site-packages pack and bootstrap module.
-const fs = require("fs"), zlib = require("zlib");
-globalThis.XMLHttpRequest = class {};  // panel.io.pyodide imports it; never called here
-async function workerPyodide(pyodideDir, stdlib, pack, bootstrap, options = {}) {
-  const { loadPyodide } = require(pyodideDir + "/pyodide.js");
-  const pyodide = await loadPyodide({indexURL: pyodideDir + "/", stdLibURL: stdlib, ...options});
-  const bytes = zlib.gunzipSync(fs.readFileSync(pack));  // a pack: see worker.js's writePack
-  const headerLength = bytes.readUInt32LE(0);
-  const index = JSON.parse(bytes.subarray(4, 4 + headerLength).toString());
-  const site = pyodide.runPython("import sysconfig; sysconfig.get_path('purelib')");
-  let offset = 4 + headerLength;
-  for (const [path, size] of index) {
-    pyodide.FS.mkdirTree(site + "/" + path.split("/").slice(0, -1).join("/"));
-    pyodide.FS.writeFile(site + "/" + path, bytes.subarray(offset, offset + size));
-    offset += size;
-  }
-  // Python may have listed site-packages while starting: drop that listing. (Not
-  // importlib.invalidate_caches(): that re-reads the stdlib zip's index once per
-  // zipimporter, ~0.1 s.)
-  pyodide.runPython(`import sys; sys.path_importer_cache.pop(${JSON.stringify(site)}, None)`);
-  pyodide.FS.writeFile("/home/pyodide/_layerlab_worker.py", fs.readFileSync(bootstrap));
-  return pyodide;
-}
-"""
 
-# Run after NODE_WORKER_PYODIDE (in one script).
-NODE_PREVIEW = r"""
-// Build the app's document exactly as the page's worker does (same Pyodide, stdlib,
-// pack, bootstrap and the same sequence of Python calls as worker.js). Writes the JSON
-// strings the worker would send for a link without settings, and into templates/ the
-// Jinja bytecode the bootstrap's template cache wrote on the way.
-const [pyodideDir, stdlib, pack, bootstrap, app, panelRoot, templateDir, out] =
-  process.argv.slice(2);
-(async () => {
-  const pyodide = await workerPyodide(
-    pyodideDir, stdlib, pack, bootstrap, {env: {PANEL_CDN_ROOT: panelRoot}});
-  pyodide.FS.mkdirTree(templateDir);  // empty: the bootstrap's template cache fills it
-  const bridge = pyodide.pyimport("_layerlab_worker");
-  pyodide.runPython("import numpy");
-  pyodide.runPython("import bokeh.plotting, panel");
-  const render = (await bridge.run_app(fs.readFileSync(app, "utf8"), () => {})).toJs();
-  fs.writeFileSync(out + "/preview.json.gz", zlib.gzipSync(JSON.stringify(render), {level: 9}));
-  fs.mkdirSync(out + "/templates");
-  for (const name of pyodide.FS.readdir(templateDir).filter((name) => name.endsWith(".cache"))) {
-    fs.writeFileSync(`${out}/templates/${name}`, pyodide.FS.readFile(`${templateDir}/${name}`));
-  }
-})().catch((error) => { console.error(error); process.exit(1); });
-"""
+def node_setup(inputs: Inputs, stdlib: Path, packs: list[Path], second: Path | None = None) -> dict:
+    """How ``static/build/node_pyodide.js`` sets Pyodide up as the fast site's worker does:
+    this standard library, these site-packages packs and (from the folder ``second`` of
+    ``ship_python``) this second pack."""
+    setup = {
+        "pyodideDir": str(inputs.pyodide_dir),
+        "stdlib": str(stdlib),
+        "packs": [[str(pack), SITE_PACKAGES] for pack in packs],
+        "bootstrap": str(STATIC / "worker_bootstrap.py"),
+        "env": PYTHON_ENV,
+        "secondPack": None,
+    }
+    if second:
+        setup["secondPack"] = {
+            "file": str(second / "second.pack.gz"),
+            "modules": f"{SITE_PACKAGES}/{SECOND_PACK_MODULES}",
+            "sha256": json.loads((second / "second.json").read_text())["sha256"],
+            "root": PYTHON_LIB,
+        }
+    return setup
 
 
-def build_preview(inputs: Inputs, work: Path, app: Path, panel_root: str, cache: Path) -> Path:
+def build_preview(inputs: Inputs, python: Path, app: Path, panel_root: str, cache: Path) -> Path:
     """A folder with what the worker computes for a link without settings, made under
-    Node by the same Python steps (see NODE_PREVIEW):
+    Node by the same Python steps (``static/build/preview.js``):
 
-    * ``preview.json.gz``: the gzipped ``[docs_json, render_items, root_ids]`` the worker
-      sends. The page draws it while Python starts and, when the worker's document turns
-      out identical, links it instead of rendering again.
-    * ``templates.pack.gz``: the Jinja templates' bytecode (a pack like site-packages'),
-      which the worker puts in place before Python starts.
+    * ``preview.json``: the ``[docs_json, render_items, root_ids]`` the worker sends. The
+      page draws it while Python starts and, when the worker's document turns out
+      identical, links it instead of rendering again.
+    * ``templates.pack``: the Jinja templates' bytecode, which the worker puts in place
+      before Python starts.
 
-    Cached by all its inputs.
+    Fails if starting the app needed the second pack (the trace missed something).
     """
-    bootstrap = STATIC / "worker_bootstrap.py"
-    pack = work / "site-packages.pack.gz"
-    script_text = NODE_WORKER_PYODIDE + NODE_PREVIEW
-    digest = hashlib.sha256(script_text.encode() + panel_root.encode())
-    for path in (pack, work / "python_stdlib_pyc.zip", bootstrap, app):
-        digest.update(path.read_bytes())
-    out = cache / f"preview-{digest.hexdigest()[:16]}"
-    if out.exists():
-        return out
-    for old in cache.glob("preview-*"):
-        shutil.rmtree(old)  # earlier inputs' previews (and an interrupted staging)
-    staging = cache / "preview-staging"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir()
-    script = staging / "preview.js"
-    script.write_text(script_text)
-    log("rendering the preview inside Pyodide under Node (once per input change)")
-    args = [str(inputs.pyodide_dir), str(work / "python_stdlib_pyc.zip"), str(pack)]
-    args += [str(bootstrap), str(app), panel_root, TEMPLATE_BYTECODE, str(staging)]
-    run(["node", str(script), *args])
-    script.unlink()
-    templates = sorted((staging / "templates").iterdir())
-    write_packed([(path.name, path.read_bytes()) for path in templates], staging / TEMPLATES)
-    shutil.rmtree(staging / "templates")
-    staging.rename(out)
-    return out
+    setup = [STATIC / n for n in WORKER_SETUP]
+    key = content_key(
+        python.name.encode(), panel_root.encode(), app, BUILD_PROGRAMS / "preview.js", *setup
+    )
+
+    def make(out: Path) -> None:
+        packs = [python / EARLY_PACK[0], python / "site-packages.pack"]
+        setup = node_setup(inputs, python / "python_stdlib.zip", packs, second=python)
+        (out / "setup.json").write_text(json.dumps(setup))
+        log("rendering the preview inside Pyodide under Node (once per input change)")
+        node("preview.js", out / "setup.json", app, panel_root, TEMPLATE_BYTECODE, out)
+        templates = sorted((out / "templates").iterdir())
+        (out / "templates.pack").write_bytes(
+            write_pack([(p.name, p.read_bytes()) for p in templates])
+        )
+        shutil.rmtree(out / "templates")
+        (out / "setup.json").unlink()
+
+    return cached_folder(cache, "preview", key, make)
 
 
 # --- assembling the site ----------------------------------------------------------
@@ -876,42 +1026,65 @@ def base_config(app: Path) -> dict:
     return {
         "indexURL": "pyodide/",
         "panelRoot": "panel/",
+        "env": {"PANEL_CDN_ROOT": "panel/"},
         "stdlib": None,
-        "pack": None,
+        "downloads": [],
+        "unpacker": None,
+        "cacheName": None,
+        "packs": [],
+        "templates": None,
+        "secondPack": None,
         "lockPackages": [],
         "wheels": [],
-        "gzipped": [],
         "preview": None,
-        "templates": None,
-        "unpacker": None,
         "bootstrap": (STATIC / "worker_bootstrap.py").read_text(),
         "app": app.read_text(),
     }
 
 
-def assemble_local(inputs: Inputs, site: Path, app: Path, *, fast: bool, cache: Path) -> dict:
+def assemble_local(
+    inputs: Inputs, site: Path, app: Path, *, fast: bool, cache: Path, leave_out: tuple[str, ...]
+) -> dict:
     """Copy runtime and packages into the site; return the worker configuration."""
     config = base_config(app)
-    copy_pyodide_core(inputs, site, cache, stdlib=not fast)
-    config["gzipped"].append("pyodide.asm.wasm")
+    copy_pyodide_core(inputs, site, full_lock=not fast)
+    wasm = Download("pyodide.asm.wasm", inputs.pyodide_dir / "pyodide.asm.wasm", "runtime")
     if fast:
-        work = packed_site_packages(inputs, app, cache)
-        packs = site / "packs"
-        packs.mkdir()
-        stdlib = cached_gzip(work / "python_stdlib_pyc.zip", cache)
-        shutil.copyfile(stdlib, packs / "python_stdlib.zip.gz")
-        pack = work / "site-packages.pack.gz"
-        shutil.copyfile(pack, packs / pack.name)
-        config.update(stdlib="packs/python_stdlib.zip", pack="packs/site-packages.pack")
-        preview = build_preview(inputs, work, app, config["panelRoot"], cache)
-        shutil.copyfile(preview / PREVIEW, site / PREVIEW)
-        shutil.copyfile(preview / TEMPLATES, packs / TEMPLATES)
-        config.update(preview=PREVIEW, templates="packs/templates.pack")
-        config["templateBytecode"] = TEMPLATE_BYTECODE
-        config["gzipped"].append("python_stdlib.zip")
-        shutil.copyfile(STATIC / "unpack.js", site / "unpack.js")
-        config["unpacker"] = "unpack.js"  # fetches and inflates the packs on its own thread
+        python = ship_python(inputs, app, cache, leave_out)
+        preview = build_preview(inputs, python, app, config["panelRoot"], cache)
+        downloads = [
+            (wasm, "pyodide"),
+            (Download("python_stdlib.zip", python / "python_stdlib.zip", "runtime"), "packs"),
+            (Download(EARLY_PACK[0], python / EARLY_PACK[0], "packages"), "packs"),
+            (Download("site-packages.pack", python / "site-packages.pack", "packages"), "packs"),
+            (Download("templates.pack", preview / "templates.pack", "packages"), "packs"),
+        ]
+        gzip_to(preview / "preview.json", site / PREVIEW)
+        (site / "packs").mkdir()
+        shutil.copyfile(python / "second.pack.gz", site / "packs" / "second.pack.gz")
+        config.update(
+            stdlib="packs/python_stdlib.zip",
+            packs=[
+                {"name": EARLY_PACK[0], "then": EARLY_PACK[2]},
+                {"name": "site-packages.pack", "then": None},
+            ],
+            templates="templates.pack",
+            preview=PREVIEW,
+            templateBytecode=TEMPLATE_BYTECODE,
+            sitePackages=SITE_PACKAGES,
+            pythonLib=PYTHON_LIB,
+            secondPack={
+                "url": "packs/second.pack.gz",
+                "sha256": json.loads((python / "second.json").read_text())["sha256"],
+                "modules": SECOND_PACK_MODULES,
+            },
+            secondPackModule=(STATIC / "second_pack.py").read_text(),
+        )
+        config["env"].update(PYTHON_ENV)
     else:
+        stdlib = Download("python_stdlib.zip", inputs.pyodide_dir / "python_stdlib.zip", "runtime")
+        downloads = [(wasm, "pyodide"), (stdlib, "pyodide")]
+        config["stdlib"] = "pyodide/python_stdlib.zip"
         for path in inputs.lock_wheels.values():  # loadPackage finds them via the lock
             shutil.copyfile(path, site / "pyodide" / path.name)
         wheel_dir = site / "wheels"
@@ -920,7 +1093,16 @@ def assemble_local(inputs: Inputs, site: Path, app: Path, *, fast: bool, cache: 
             shutil.copyfile(wheel, wheel_dir / wheel.name)
         config["lockPackages"] = ["micropip", "numpy"]
         config["wheels"] = [f"wheels/{w.name}" for w in inputs.wheels]
+    config["downloads"] = [file.copy_to(site, folder, cache) for file, folder in downloads]
+    decoder = fetch_xz_decoder(cache).read_text()
+    (site / "unpack.js").write_text(decoder + "\n" + (STATIC / "unpack.js").read_text())
+    config.update(unpacker="unpack.js", cacheName=f"layerlab-{VERSION_PLACEHOLDER}")
     return config
+
+
+def gzip_to(src: Path, dst: Path) -> None:
+    """Write ``src`` gzipped (level 9, no timestamp: reproducible) to ``dst``."""
+    dst.write_bytes(gzip.compress(src.read_bytes(), compresslevel=9, mtime=0))
 
 
 def assemble_cdn(inputs: Inputs, site: Path, app: Path) -> dict:
@@ -928,6 +1110,7 @@ def assemble_cdn(inputs: Inputs, site: Path, app: Path) -> dict:
     config = base_config(app)
     config["indexURL"] = PYODIDE_CDN
     config["panelRoot"] = PANEL_CDN
+    config["env"]["PANEL_CDN_ROOT"] = PANEL_CDN
     config["lockPackages"] = list(CDN_LOCK_PACKAGES)
     local = site / "wheels"
     local.mkdir()
@@ -942,15 +1125,18 @@ def assemble_cdn(inputs: Inputs, site: Path, app: Path) -> dict:
     return config
 
 
-def write_service_worker(site: Path) -> None:
-    """A cache-first service worker listing every site file, versioned by content."""
-    files = sorted(p.relative_to(site).as_posix() for p in site.rglob("*") if p.is_file())
-    version = files_digest([site / f for f in files])
-    template = (STATIC / "sw.js").read_text()
-    script = template.replace("__VERSION__", version).replace(
-        "__FILES__", json.dumps(["./", *files], indent=1)
-    )
-    (site / "sw.js").write_text(script)
+def stamp_version(site: Path) -> str:
+    """Give the site its version, a digest of its content: the files that name it (the
+    page, the worker, the service worker) carry a placeholder until now, and Cache Storage
+    keeps one cache per version (``layerlab-<version>``). Returns the version."""
+    files = sorted(p for p in site.rglob("*") if p.is_file())
+    version = files_digest(files)
+    for path in files:
+        if path.suffix in (".js", ".html"):
+            text = path.read_text()
+            if VERSION_PLACEHOLDER in text:
+                path.write_text(text.replace(VERSION_PLACEHOLDER, version))
+    return version
 
 
 def external_urls(site: Path) -> list[str]:
@@ -961,7 +1147,8 @@ def external_urls(site: Path) -> list[str]:
         if path.name == PREVIEW:
             text = gzip.decompress(path.read_bytes()).decode()
         elif path.suffix in (".html", ".css") or path.name in ("app.js", "unpack.js", "sw.js"):
-            text = path.read_text(errors="replace")
+            # Not licence banners (/*! ... */), which name their projects' home pages.
+            text = re.sub(r"/\*!.*?\*/", "", path.read_text(errors="replace"), flags=re.S)
         else:
             continue
         for url in pattern.findall(text):
@@ -994,20 +1181,24 @@ def build(
     site: Path = SITE,
     app: Path = APP,
     cache: Path = CACHE,
+    leave_out: tuple[str, ...] = (),
 ) -> Path:
     """Build the site; ``mode`` is "fast" (default), "plain" or "cdn". Returns site.
+    ``leave_out`` names modules the fast build puts in the second pack although the trace
+    saw them imported (for the tests of the second pack).
 
     Holds a lock on the cache, so concurrent builds (parallel test runs) take turns.
     """
     with build_lock(cache):
-        return _build(mode=mode, pyodide_dist=pyodide_dist, site=site, app=app, cache=cache)
+        options = {"pyodide_dist": pyodide_dist, "site": site, "app": app, "cache": cache}
+        return _build(mode=mode, **options, leave_out=leave_out)
 
 
 def ensure_built(mode: str = "fast", site: Path = SITE) -> Path:
     """Build ``site`` unless it is already fresh and of ``mode`` (checked under the lock)."""
     with build_lock(CACHE):
         if site_is_stale(site) or built_mode(site) != mode:
-            _build(mode=mode, pyodide_dist=None, site=site, app=APP, cache=CACHE)
+            _build(mode=mode, pyodide_dist=None, site=site, app=APP, cache=CACHE, leave_out=())
     return site
 
 
@@ -1029,7 +1220,15 @@ def built_mode(site: Path) -> str | None:
     return json.loads(info.read_text())["mode"] if info.exists() else None
 
 
-def _build(*, mode: str, pyodide_dist: Path | None, site: Path, app: Path, cache: Path) -> Path:
+def _build(
+    *,
+    mode: str,
+    pyodide_dist: Path | None,
+    site: Path,
+    app: Path,
+    cache: Path,
+    leave_out: tuple[str, ...],
+) -> Path:
     """The build itself (see ``build``)."""
     if not app.exists():
         raise BuildError(f"{app} not found: the entry script is app/main.py")
@@ -1047,20 +1246,23 @@ def _build(*, mode: str, pyodide_dist: Path | None, site: Path, app: Path, cache
         shutil.rmtree(staging / "panel")
         prefixes = {"bokeh_prefix": BOKEH_CDN, "panel_prefix": PANEL_CDN}
     else:
-        config = assemble_local(inputs, staging, app, fast=mode == "fast", cache=cache)
+        fast = mode == "fast"
+        config = assemble_local(inputs, staging, app, fast=fast, cache=cache, leave_out=leave_out)
         copy_bokeh_js(staging)
         copy_panel_dist(staging)
         integrity = {}
         prefixes = {"bokeh_prefix": "bokeh/", "panel_prefix": "panel/"}
     (staging / "app.js").write_text(worker_script(config))
-    page = rewrite_page(
-        html, worker="./app.js", preview=config["preview"], integrity=integrity, **prefixes
-    )
-    (staging / "index.html").write_text(page)
     copy_static(staging)
+    options = {"worker": "./app.js", "preview": config["preview"], "integrity": integrity}
+    options |= {**prefixes, "offline": mode != "cdn"}
+    (staging / "index.html").write_text(rewrite_page(html, **options, download_note=""))
+    note = download_note(mode, first_visit_bytes(staging, config))
+    (staging / "index.html").write_text(rewrite_page(html, **options, download_note=note))
     (staging / "build-info.json").write_text(json.dumps({"mode": mode, "pyodide": PYODIDE_VERSION}))
     if mode != "cdn":
-        write_service_worker(staging)
+        shutil.copyfile(STATIC / "sw.js", staging / "sw.js")
+        stamp_version(staging)
         leftover = external_urls(staging)
         if leftover:
             raise BuildError(
@@ -1082,6 +1284,7 @@ MIME_TYPES = {
     ".whl": "application/zip",
     ".zip": "application/zip",
     ".gz": "application/gzip",
+    ".xz": "application/x-xz",
     ".svg": "image/svg+xml",
     ".css": "text/css",
     ".html": "text/html",

@@ -5,8 +5,8 @@
 Each run launches a new headless Chromium (empty caches, no service worker), opens
 the site served from 127.0.0.1 and waits until the app is interactive (the signal
 in tests/browser_support.wait_for_worker_ready). The worker reports when Pyodide
-was up, the packages in place, numpy imported, bokeh/panel imported and the app
-rendered
+was up, numpy imported (as soon as its pack is in place), the other packages in place,
+bokeh/panel imported and the app rendered
 (milliseconds since the worker started, which is a few ms after navigation).
 Transfer is the bytes the server sent (the site is served uncompressed).
 "preview" is when the page had drawn the build-time preview of the app (seconds since
@@ -34,7 +34,7 @@ from browser_support import (  # noqa: E402
 )
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-PHASES = ("pyodide", "packages", "numpy", "imports", "render")
+PHASES = ("pyodide", "import numpy", "packages", "imports", "render")
 
 
 def one_run(pw, url: str, served: list, site: Path) -> dict:

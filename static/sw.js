@@ -1,15 +1,14 @@
 /* Layer Lab service worker: after the first visit the site works offline.
- * build.py fills in the file list and a content version; a new build gets a new
- * cache and the old one is deleted. Cache-first for the site's own files. */
+ *
+ * It downloads nothing by itself: the page registers it only after putting the files its
+ * visit fetched into this version's cache (see head.html), so no byte comes twice. It
+ * answers from that cache first; anything else it fetches and keeps (a file first needed
+ * later, such as the second pack). A new build has a new version (build.py stamps a
+ * digest of the site's content) and so a new cache; older ones are deleted. */
 "use strict";
-const VERSION = "__VERSION__";
-const CACHE = `layerlab-${VERSION}`;
-const FILES = __FILES__;
+const CACHE = "layerlab-__LAYERLAB_VERSION__";
 
-self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(FILES)));
-  self.skipWaiting();
-});
+self.addEventListener("install", () => self.skipWaiting());
 
 self.addEventListener("activate", (event) => {
   event.waitUntil((async () => {
@@ -26,6 +25,9 @@ self.addEventListener("fetch", (event) => {
   event.respondWith((async () => {
     const cache = await caches.open(CACHE);
     const hit = await cache.match(event.request, {ignoreSearch: true});
-    return hit || fetch(event.request);
+    if (hit) return hit;
+    const response = await fetch(event.request);
+    if (response.ok) event.waitUntil(cache.put(event.request, response.clone()));
+    return response;
   })());
 });

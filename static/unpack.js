@@ -1,20 +1,90 @@
-/* Layer Lab pack unpacker: a helper worker that worker.js starts for the fast build.
- * It fetches the gzipped packs named in its one message (NAME.gz), inflates them and
- * posts their bytes back (transferred, not copied). Inflating ~35 MB on the Python
- * worker's own thread held up Pyodide's boot there; on this thread it overlaps it. */
+/* Layer Lab downloader: a helper worker that worker.js starts (build.py puts the xz
+ * decoder, the npm package xz-decompress, above this file). Its one message names the
+ * files to get, in the order Python needs them (the runtime first). For each it:
+ *   - takes it from this version's Cache Storage if a visit already kept it, else fetches
+ *     it and keeps the download there as it arrives (the offline service worker then finds
+ *     it: nothing is downloaded twice);
+ *   - inflates it (xz) and checks it against its sha256 before anything unpacks it;
+ *   - posts its bytes back (transferred, not copied) as soon as it is ready, with the
+ *     bytes received so far on the way.
+ * Inflating on the Python worker's own thread would hold up Pyodide's boot there; on this
+ * thread it overlaps it. A failure is posted once, with a message for people and whether
+ * the file was stale (another version's), and ends the downloads. */
 "use strict";
+const {XzReadableStream} = self["xz-decompress"];
 
 self.onmessage = async (event) => {
-  try {
-    const buffers = await Promise.all(event.data.map(fetchInflated));
-    self.postMessage({buffers}, buffers);
-  } catch (error) {
-    self.postMessage({error: error.message});
+  const {files, cacheName} = event.data;
+  const cache = await caches.open(cacheName).catch(() => null); // none on file:// or private modes
+  const progress = reporter(files);
+  for (const file of files) {
+    try {
+      const bytes = await download(file, cache, progress);
+      self.postMessage({name: file.name, bytes}, [bytes.buffer]);
+    } catch (error) {
+      self.postMessage({error: error.message, stale: Boolean(error.stale)});
+      return;
+    }
   }
 };
 
-async function fetchInflated(url) {
-  const response = await fetch(url + ".gz");
-  if (!response.ok) throw new Error(`Could not fetch ${url}.gz: HTTP ${response.status}`);
-  return new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
+/* Counts bytes as they arrive and posts {received, total, phase} at most every 100 ms. */
+function reporter(files) {
+  const total = files.reduce((sum, file) => sum + file.size, 0);
+  let received = 0;
+  let last = 0;
+  return (file, count) => {
+    received += count;
+    const now = performance.now();
+    if (now - last > 100 || received === total) {
+      last = now;
+      self.postMessage({progress: {received, total, phase: file.phase}});
+    }
+  };
+}
+
+async function download(file, cache, progress) {
+  let response = cache && (await cache.match(file.url));
+  let keeping = Promise.resolve();
+  if (!response) {
+    try {
+      response = await fetch(file.url);
+    } catch (error) {
+      throw new Error(`The download of ${file.name} failed (${error.message}): are you offline?`);
+    }
+    if (!response.ok) throw new Error(`Could not fetch ${file.url}: HTTP ${response.status}`);
+    if (cache) keeping = cache.put(file.url, response.clone()).catch(() => {}); // best effort
+  }
+  try {
+    return await inflateAndCheck(file, response, progress);
+  } catch (error) {
+    await keeping;
+    if (cache) await cache.delete(file.url); // never keep a bad copy
+    throw error;
+  }
+}
+
+async function inflateAndCheck(file, response, progress) {
+  const counted = response.body.pipeThrough(new TransformStream({
+    transform(chunk, controller) {
+      progress(file, chunk.byteLength);
+      controller.enqueue(chunk);
+    },
+  }));
+  let bytes;
+  try {
+    bytes = new Uint8Array(await new Response(new XzReadableStream(counted)).arrayBuffer());
+  } catch (error) {
+    throw new Error(`${file.name} arrived incomplete or damaged (${error.message || error}): ` +
+                    "the connection may have dropped");
+  }
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  const hex = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+  if (hex !== file.sha256) {
+    const error = new Error(`${file.name} is not the file this version of Layer Lab expects ` +
+                            "(a newer version was published since this page was cached)");
+    error.stale = true;
+    throw error;
+  }
+  return bytes;
 }

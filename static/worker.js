@@ -1,7 +1,11 @@
-/* Layer Lab Web Worker: boots Pyodide, installs the app's packages, runs the app
- * and relays Bokeh patches to and from the page. build.py replaces the CONFIG
- * placeholder below; the page starts this worker with the page URL's search +
- * hash as its `name`. */
+/* Layer Lab Web Worker: boots Pyodide, puts the app's packages in place, runs the app
+ * and relays Bokeh patches to and from the page. build.py puts pack.js (the pack reader)
+ * above this file and replaces the CONFIG placeholder below; the page starts this worker
+ * with the page URL's search + hash as its `name`.
+ *
+ * Messages to the page: "phase" (runtime, packages, app), "progress" (bytes downloaded of
+ * the total), "status" (a line for people), "error" (the start failed: a message and
+ * whether the cached site is stale), then Panel's "render", "patch" and "idle". */
 "use strict";
 const CONFIG = __LAYERLAB_CONFIG__;
 const BASE = new URL(".", self.location.href).href;
@@ -9,69 +13,95 @@ const T0 = performance.now();
 const timings = {};
 const mark = (label) => {
   timings[label] = Math.round(performance.now() - T0);
-  self.postMessage({type: "phase", phase: label});
 };
-
-/* Files listed in CONFIG.gzipped are stored as NAME.gz: fetch those and inflate
- * them here, so any static host works without Content-Encoding support. */
-const nativeFetch = self.fetch.bind(self);
-self.fetch = (input, init) => {
-  const url = new URL(input instanceof Request ? input.url : String(input), BASE);
-  const name = url.pathname.split("/").pop();
-  if (!CONFIG.gzipped.includes(name) || url.origin !== self.location.origin) {
-    return nativeFetch(input, init);
-  }
-  return fetchInflated(url.href).then((body) => new Response(body, {
-    headers: {"Content-Type": name.endsWith(".wasm") ? "application/wasm" : "application/octet-stream"},
-  }));
+const phase = (name, text) => {
+  self.postMessage({type: "phase", phase: name});
+  status(text);
 };
-
-async function fetchInflated(url) {
-  const response = await nativeFetch(url + ".gz");
-  if (!response.ok) throw new Error(`Could not fetch ${url}.gz: HTTP ${response.status}`);
-  return response.body.pipeThrough(new DecompressionStream("gzip"));
-}
-
-/* The packs' bytes, fetched and inflated by the helper worker CONFIG.unpacker (see
- * unpack.js) while this thread boots Pyodide. */
-function unpackInHelper(names) {
-  const helper = new Worker(new URL(CONFIG.unpacker, BASE).href);
-  const unpacked = new Promise((resolve, reject) => {
-    helper.onmessage = (event) => {
-      helper.terminate();
-      if (event.data.error) reject(new Error(event.data.error));
-      else resolve(event.data.buffers.map((buffer) => new Uint8Array(buffer)));
-    };
-    helper.onerror = (event) => {
-      helper.terminate();
-      reject(new Error(`The pack unpacker failed: ${event.message}`));
-    };
-  });
-  helper.postMessage(names.map((name) => new URL(name, BASE).href));
-  return unpacked;
-}
 
 function status(msg) {
   self.postMessage({type: "status", msg});
 }
 
-/* A pack: [u32 little-endian header length][JSON [[path, size], ...]][bytes]. */
-function writePack(FS, root, pack) {
-  const view = new DataView(pack.buffer, pack.byteOffset, pack.byteLength);
-  const headerLength = view.getUint32(0, true);
-  const index = JSON.parse(new TextDecoder().decode(pack.subarray(4, 4 + headerLength)));
-  const made = new Set();
-  let offset = 4 + headerLength;
-  for (const [path, size] of index) {
-    const dir = root + "/" + path.split("/").slice(0, -1).join("/");
-    if (!made.has(dir)) { FS.mkdirTree(dir); made.add(dir); }
-    FS.writeFile(root + "/" + path, pack.subarray(offset, offset + size), {canOwn: true});
-    offset += size;
+/* A start-up failure people can act on: `stale` when the files do not match each other
+ * (a new version was published behind a cached page), so Reload should drop the cache. */
+class StartError extends Error {
+  constructor(message, stale = false) {
+    super(message);
+    this.stale = stale;
   }
 }
 
+/* The files of CONFIG.downloads (the runtime, the standard library, the packs), fetched,
+ * inflated and checked by the helper worker CONFIG.unpacker (see unpack.js) while this
+ * thread boots Pyodide: by name, a promise of their bytes. `failed` rejects with the
+ * first failure, so that nothing waits for a file that will never come. */
+function startDownloads() {
+  const helper = new Worker(new URL(CONFIG.unpacker, BASE).href);
+  const files = {};
+  const settle = {};
+  for (const file of CONFIG.downloads) {
+    files[file.name] = new Promise((resolve, reject) => { settle[file.name] = {resolve, reject}; });
+    files[file.name].catch(() => {}); // reported through `failed`
+  }
+  let fail;
+  const failed = new Promise((_, reject) => { fail = reject; });
+  const stop = (error) => {
+    helper.terminate();
+    for (const {reject} of Object.values(settle)) reject(error);
+    fail(error);
+  };
+  helper.onmessage = ({data}) => {
+    if (data.progress) self.postMessage({type: "progress", ...data.progress});
+    else if (data.error) stop(new StartError(data.error, data.stale));
+    else {
+      mark(`got ${data.name}`);
+      settle[data.name].resolve(data.bytes);
+    }
+  };
+  helper.onerror = (event) => stop(new StartError(`The downloader failed: ${event.message}`));
+  const absolute = CONFIG.downloads.map((file) => ({...file, url: new URL(file.url, BASE).href}));
+  helper.postMessage({files: absolute, cacheName: CONFIG.cacheName});
+  return {files, failed};
+}
+
+const downloads = CONFIG.downloads.length ? startDownloads() : null;
+
+/* Pyodide fetches its runtime and standard library itself: answer with the helper's bytes. */
+const nativeFetch = self.fetch.bind(self);
+self.fetch = (input, init) => {
+  const url = new URL(input instanceof Request ? input.url : String(input), BASE);
+  const name = url.pathname.split("/").pop();
+  if (!downloads || !(name in downloads.files) || url.origin !== self.location.origin) {
+    return nativeFetch(input, init);
+  }
+  return downloads.files[name].then((bytes) => new Response(bytes, {
+    headers: {"Content-Type": name.endsWith(".wasm") ? "application/wasm" : "application/octet-stream"},
+  }));
+};
+
+/* What the second pack needs from JS (see second_pack.py): a synchronous download (an
+ * import cannot wait), unpacking, and telling the page when it fails. */
+function provideSecondPack(pyodide) {
+  self.layerlabSecondPack = {
+    fetch() {
+      const request = new XMLHttpRequest();
+      request.open("GET", new URL(CONFIG.secondPack.url, BASE).href, false);
+      request.responseType = "arraybuffer";
+      request.send();
+      if (request.status !== 200) throw new Error(`HTTP ${request.status}`);
+      return new Uint8Array(request.response);
+    },
+    write: (bytes) => LayerLabPack.writePack(pyodide.FS, CONFIG.pythonLib, bytes),
+    fail: (message) => self.postMessage({type: "error", msg: message, stale: false}),
+  };
+  pyodide.FS.writeFile("/home/pyodide/_layerlab_second_pack.py", CONFIG.secondPackModule);
+  pyodide.pyimport("_layerlab_second_pack").install(
+    `${CONFIG.sitePackages}/${CONFIG.secondPack.modules}`, CONFIG.secondPack.sha256,
+    CONFIG.pythonLib);
+}
+
 async function installWheels(pyodide) {
-  status("Installing packages");
   await pyodide.loadPackage(CONFIG.lockPackages, {errorCallback: (m) => console.error(m)});
   // Wheel files (relative or absolute URLs) or pinned "name==version" requirements.
   const wheels = CONFIG.wheels.map((w) => (w.endsWith(".whl") ? new URL(w, BASE).href : w));
@@ -80,30 +110,43 @@ async function installWheels(pyodide) {
     "import micropip\nawait micropip.install(_ll_wheels, deps=False)\ndel _ll_wheels");
 }
 
+/* Each pack written into site-packages as soon as it has arrived, and what comes `then`
+ * (import numpy) run while the next one downloads; then the Jinja bytecode compiled at
+ * build time (see worker_bootstrap.py) and the second pack's import finder. */
+async function writePacks(pyodide) {
+  const arrived = (name) => Promise.race([downloads.files[name], downloads.failed]);
+  for (const pack of CONFIG.packs) {
+    LayerLabPack.writePack(pyodide.FS, CONFIG.sitePackages, await arrived(pack.name));
+    // Python may have listed site-packages already: drop that listing. (Not
+    // importlib.invalidate_caches(): that re-reads the stdlib zip's index, ~0.1 s.)
+    pyodide.runPython(
+      `import sys; sys.path_importer_cache.pop(${JSON.stringify(CONFIG.sitePackages)}, None)`);
+    if (pack.then) {
+      pyodide.runPython(pack.then);
+      mark(pack.then);
+    }
+  }
+  LayerLabPack.writePack(pyodide.FS, CONFIG.templateBytecode, await arrived(CONFIG.templates));
+  provideSecondPack(pyodide);
+}
+
 async function boot() {
+  phase("runtime", "Loading the Python runtime (Pyodide)");
   importScripts(new URL(CONFIG.indexURL + "pyodide.js", BASE).href);
-  const packs = CONFIG.pack ? unpackInHelper([CONFIG.pack, CONFIG.templates]) : null;
   const options = {
     indexURL: new URL(CONFIG.indexURL, BASE).href,
-    // As given (relative for a local site): build.py renders the preview with the same
-    // value, and the document's stylesheet links resolve against the page either way.
-    env: {PANEL_CDN_ROOT: CONFIG.panelRoot},
+    // PANEL_CDN_ROOT as given (relative for a local site): build.py renders the preview
+    // with the same value, and the document's stylesheet links resolve against the page
+    // either way. The fast site's Python runs as `python -OO` (see build.py's PYTHON_ENV).
+    env: CONFIG.env,
   };
   if (CONFIG.stdlib) options.stdLibURL = new URL(CONFIG.stdlib, BASE).href;
-  status("Loading the Python runtime (Pyodide)");
-  const pyodide = await loadPyodide(options);
+  const loading = loadPyodide(options);
+  const pyodide = await (downloads ? Promise.race([loading, downloads.failed]) : loading);
   mark("pyodide");
-  if (packs) {
-    status("Unpacking packages");
-    const [sitePackages, templates] = await packs;
-    const site = pyodide.runPython("import sysconfig; sysconfig.get_path('purelib')");
-    writePack(pyodide.FS, site, sitePackages);
-    // Python may have listed site-packages while starting: drop that listing. (Not
-    // importlib.invalidate_caches(): that re-reads the stdlib zip's index once per
-    // zipimporter, ~0.1 s.)
-    pyodide.runPython(`import sys; sys.path_importer_cache.pop(${JSON.stringify(site)}, None)`);
-    // Jinja bytecode compiled at build time (see worker_bootstrap.py)
-    writePack(pyodide.FS, CONFIG.templateBytecode, templates);
+  phase("packages", "Unpacking packages");
+  if (CONFIG.packs.length) {
+    await writePacks(pyodide);
   } else {
     await installWheels(pyodide);
   }
@@ -113,14 +156,13 @@ async function boot() {
 }
 
 async function startApplication() {
-  let pyodide;
   try {
-    pyodide = self.pyodide = await boot();
-    status("Starting the app");
+    const pyodide = self.pyodide = await boot();
+    phase("app", "Starting the app");
     const bridge = pyodide.pyimport("_layerlab_worker");
+    bridge.install();
     // Imported here only to time them apart from the app (which imports them anyway).
     pyodide.runPython("import numpy");
-    mark("numpy");
     pyodide.runPython("import bokeh.plotting, panel");
     mark("imports");
     const [docsJson, renderItems, rootIds] = (await bridge.run_app(
@@ -130,11 +172,13 @@ async function startApplication() {
     self.bridge = bridge;
     self.postMessage({type: "render", docs_json: docsJson, render_items: renderItems,
                       root_ids: rootIds});
-    self.postMessage({type: "timing", timings});
+    const fetched = performance.getEntriesByType("resource")
+      .filter((entry) => entry.responseStatus === 200).map((entry) => entry.name);
+    self.postMessage({type: "timing", timings, fetched});
   } catch (error) {
-    const lines = String(error).trim().split("\n");
-    self.postMessage({type: "error", msg: `Layer Lab could not start: ${lines[lines.length - 1]}`});
-    status(`Could not start: ${lines[lines.length - 1]}`);
+    const lines = String(error).trim().split("\n");  // a Python error: its last line
+    const msg = `Could not start: ${lines[lines.length - 1]}`;
+    self.postMessage({type: "error", msg, stale: Boolean(error.stale)});
     throw error;
   }
 }

@@ -1,31 +1,35 @@
 """Python side of the Layer Lab Web Worker (installed as ``_layerlab_worker``).
 
-build.py copies this file into the worker; ``worker.js`` imports it once the
-packages are in place and calls the functions below. It holds the fixes the
-worker build needs on Pyodide 0.27 with Panel 1.9 (see PYODIDE_NOTES.md):
+``worker.js`` writes this file into Pyodide's file system, imports it once the packages
+are in place, calls ``install()`` and then the functions at the end of this module.
+build.py's Node programs (``static/build/``) do the same to render the preview and to
+trace what the app imports, so the page, the preview and the trace run one set-up.
 
-* ``pyodide.ffi.jsnull`` (new in Pyodide 0.28, used by Panel for every
-  browser-to-Python event): an inert sentinel is exact on 0.27, where JS null
-  already converts to None.
-* Panel's query-string parser guesses types recursively (JSON, literal_eval,
-  big ints): a crafted link can overflow the stack or hit the int-digit limit
-  and kill the worker. The app's entry script replaces it first thing
-  (``layerlab.ui.share.install_plain_query``), in the worker as under
-  ``panel serve``, before Panel reads the location.
-* The app runs in its own namespace, so its global names cannot collide with
-  the worker's (Panel's stock worker shares them: ``state``, ``patch``,
-  ``location`` and ``json`` broke callbacks).
-* Cold start: Python's cyclic garbage collector is paused from this import until the
-  first render is sent (startup builds ~160,000 tracked objects, nearly all long-lived
-  and never garbage; collecting them took ~0.2 s of the start under wasm), then the
-  startup heap is frozen out of later collections. Bokeh bookkeeping that changes
-  nothing the page sees is skipped or cached (``_lighten_bokeh``), param's class
-  creation does less repeated work (``_lighten_param``), Panel's unused chat package
-  runs only if used (``_defer_unused_modules``), imports stat less
-  (``_skip_source_stats``), and Jinja templates come precompiled
-  (``_use_template_bytecode``).
-* The document gets Bokeh's sequential model ids (``_init_doc``), so the page can link
-  the preview build.py rendered ahead of time instead of rendering the app again.
+Importing the module changes nothing; ``install()`` applies each fix below, in order,
+after checking that the packages are the versions each fix was written for (a fix for
+another version would be wrong silently, so it stops the start with a message instead):
+
+* ``_provide_jsnull``: Panel 1.9 uses ``pyodide.ffi.jsnull`` (new in Pyodide 0.28) for
+  every browser-to-Python event; on 0.27, where JS null already converts to None, an inert
+  sentinel is exact.
+* ``_defer_unused_modules``: Panel's chat package runs on first use only.
+* ``_use_template_bytecode``: Jinja templates come precompiled.
+* ``_lighten_bokeh``: Bokeh bookkeeping that changes nothing the page sees is skipped or
+  answered once.
+* ``_lighten_param``: param's class creation does less repeated work.
+
+Also, from ``install()`` until the first render is sent, Python's cyclic garbage collector
+is paused (start-up builds ~160,000 tracked objects, nearly all long-lived and never
+garbage; collecting them took ~0.2 s of the start under wasm), and the start-up heap is
+then frozen out of later collections.
+
+Beyond the fixes: Panel's query-string parser guesses types recursively (a crafted link
+could overflow the stack), so the app's entry script replaces it first thing
+(``layerlab.ui.share.install_plain_query``); the app runs in its own namespace (Panel's
+stock worker shares its global names with the app: ``state``, ``patch``, ``location`` and
+``json`` broke callbacks); and the document gets Bokeh's sequential model ids
+(``_init_doc``), so the page can link the preview build.py rendered ahead of time instead
+of rendering the app again.
 """
 
 from __future__ import annotations
@@ -33,19 +37,66 @@ from __future__ import annotations
 import gc
 import json
 import os
+from collections.abc import Callable
 
 import pyodide.code
 import pyodide.ffi
 
-gc.disable()  # until run_app has rendered; see the module docstring
+# The versions the fixes below were written for (build.py ships exactly these).
+PYODIDE_VERSION = "0.27.7"
+PANEL_VERSION = "1.9.4"
+BOKEH_VERSION = "3.9.2"
+PARAM_VERSION = "2.4.2"
+JINJA2_VERSION = "3.1.6"
 
-if not hasattr(pyodide.ffi, "jsnull"):
-    pyodide.ffi.jsnull = object()
-
-_send_patch = None
 TEMPLATE_BYTECODE = "/home/pyodide/template-bytecode"  # worker.js and build.py use it too
 
+_send_patch = None
 
+
+def _written_for(**versions: str) -> Callable:
+    """Mark a fix with the package versions (by distribution name) it was written for."""
+
+    def mark(fix: Callable) -> Callable:
+        fix.written_for = versions
+        return fix
+
+    return mark
+
+
+def installed_version(name: str) -> str:
+    """The version of an installed distribution, or of Pyodide itself."""
+    if name == "pyodide":
+        return pyodide.__version__
+    from importlib.metadata import version
+
+    return version(name)
+
+
+def check_versions(fixes: list[Callable], installed: Callable[[str], str]) -> None:
+    """Stop with a message naming each fix whose packages are not its versions."""
+    wrong = [
+        f"{fix.__name__} was written for {name} {wanted}, this is {found}"
+        for fix in fixes
+        for name, wanted in fix.written_for.items()
+        if (found := installed(name)) != wanted
+    ]
+    if wrong:
+        raise RuntimeError(
+            "Layer Lab's worker fixes do not fit these packages: " + "; ".join(wrong) + ". "
+            "Check each fix in static/worker_bootstrap.py against the new version, then "
+            "update its version there and in build.py."
+        )
+
+
+@_written_for(pyodide=PYODIDE_VERSION, panel=PANEL_VERSION)
+def _provide_jsnull() -> None:
+    """Give Pyodide 0.27 the ``pyodide.ffi.jsnull`` Panel 1.9 expects (see the docstring)."""
+    if not hasattr(pyodide.ffi, "jsnull"):
+        pyodide.ffi.jsnull = object()
+
+
+@_written_for(bokeh=BOKEH_VERSION)
 def _lighten_bokeh() -> None:
     """Cut Bokeh's import and model-building cost in the worker (measured, see bench/).
 
@@ -133,28 +184,11 @@ def _cache_property_defaults() -> None:
     PropertyDescriptor.instance_default = cached_instance_default
 
 
-def _skip_source_stats() -> None:
-    """Spare Python one file-system stat per module imported from site-packages.
-
-    Each such import stats the folder (for its listing), the file (that it exists) and
-    the source again for its modification time (``SourceFileLoader.path_stats``), ~0.1 ms
-    each under Pyodide in Chromium, ~2,600 stats at start-up. That time is only needed to
-    check a timestamp-based ``.pyc`` and to stamp a new one. The pack's bytecode is
-    hash-based and unchecked, and Pyodide writes no bytecode (``sys.dont_write_bytecode``),
-    so the loader gets a constant instead; a timestamp ``.pyc``, if there were one, would
-    not match it and its module would be compiled from source, as for a stale one.
-    """
-    import sys
-    from importlib.machinery import SourceFileLoader
-
-    if sys.dont_write_bytecode:
-        SourceFileLoader.path_stats = lambda self, path: {"mtime": 0, "size": 0}
-
-
 # `import panel` imports them; the app never uses them.
 DEFERRED_MODULES = ("panel.chat",)
 
 
+@_written_for(panel=PANEL_VERSION)
 def _defer_unused_modules() -> None:
     """Execute ``DEFERRED_MODULES`` on first use instead of when the imports bind them.
 
@@ -183,9 +217,7 @@ def _defer_unused_modules() -> None:
     sys.meta_path.insert(0, DeferredFinder())
 
 
-PARAM_VERSION = "2.4.2"  # the param whose class-creation step _lighten_param restates
-
-
+@_written_for(param=PARAM_VERSION)
 def _lighten_param() -> None:
     """Cut param's class-creation cost: ~40% of ``import bokeh.plotting, panel`` under wasm.
 
@@ -197,12 +229,11 @@ def _lighten_param() -> None:
     the MRO once (the original skips the ones that do not define the parameter anyway) and
     reads slots of bound parameters directly (the override only differs for unbound ones).
     When the result must be validated and validation fails, param's own method runs, so
-    its error is raised as before. Only for the param version it restates; tests compare
-    every parameter's every slot of every Panel/Bokeh/Layer Lab class with and without it.
+    its error is raised as before. Tests compare every parameter's every slot of every
+    Panel/Bokeh/Layer Lab class with and without it.
     """
     import copy
 
-    import param
     from param.parameterized import (
         Parameter,
         ParameterizedMetaclass,
@@ -210,8 +241,6 @@ def _lighten_param() -> None:
         _is_mutable_container,
     )
 
-    if param.__version__ != PARAM_VERSION:
-        return
     original = ParameterizedMetaclass._ParameterizedMetaclass__param_inheritance
     read = object.__getattribute__
 
@@ -292,6 +321,7 @@ def _lighten_param() -> None:
     ParameterizedMetaclass._ParameterizedMetaclass__param_inheritance = param_inheritance
 
 
+@_written_for(jinja2=JINJA2_VERSION)
 def _use_template_bytecode() -> None:
     """Give every Jinja environment a bytecode cache in ``TEMPLATE_BYTECODE``.
 
@@ -319,11 +349,23 @@ def _use_template_bytecode() -> None:
     jinja2.Environment.__init__ = init_with_cache
 
 
-_skip_source_stats()
-_defer_unused_modules()  # before anything imports them
-_use_template_bytecode()  # before anything makes a Jinja environment
-_lighten_bokeh()
-_lighten_param()  # before Panel's classes are made
+# In the order they must run: before anything imports what they change.
+FIXES = (
+    _provide_jsnull,
+    _defer_unused_modules,  # before anything imports them
+    _use_template_bytecode,  # before anything makes a Jinja environment
+    _lighten_bokeh,
+    _lighten_param,  # before Panel's classes are made
+)
+
+
+def install() -> None:
+    """Check the versions, pause the garbage collector until ``run_app`` has rendered,
+    and apply ``FIXES``. Call once, before the app or Panel is imported."""
+    check_versions(FIXES, installed_version)
+    gc.disable()
+    for fix in FIXES:
+        fix()
 
 
 async def run_app(code: str, send_patch) -> tuple[str, str, str]:

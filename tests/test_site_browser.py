@@ -106,7 +106,7 @@ def test_site_trains_offline_and_matches_cpython(open_site, site_server, built_s
     assert page.evaluate(PREVIEW_JS) == ["linked", 1]
     # Every Jinja template came from the shipped bytecode: a template compiled here would
     # have added a file (its key holds the template's path, which must match the build's).
-    shipped = read_pack(built_site / "packs" / "templates.pack.gz")
+    shipped = read_pack(built_site / "packs" / "templates.pack.xz")
     assert page.workers[0].evaluate(TEMPLATE_FILES_JS) == sorted(shipped)
     architecture = page.locator(".ll-arch", has_text="Network:")
 
@@ -228,16 +228,16 @@ def test_a_pack_that_cannot_be_fetched_stops_the_start_with_a_message_naming_it(
         log = BrowserLog()
         page = new_observed_context(browser, log).new_page()
         # Fetched by the pack unpacker, a worker started by the worker.
-        page.route("**/site-packages.pack.gz", lambda route: route.fulfill(status=404))
+        page.route("**/site-packages.pack.xz", lambda route: route.fulfill(status=404))
         page.goto(site_server.url)
         page.locator("#ll-loading.ll-failed").wait_for(timeout=90_000)
         status = page.inner_text("#ll-status")
         browser.close()
     assert status.startswith("Could not start: Error: Could not fetch")
-    assert status.endswith("/packs/site-packages.pack.gz: HTTP 404")
+    assert status.endswith("/packs/site-packages.pack.xz: HTTP 404")
     reported = log.console_errors + log.page_errors  # the worker logs it and rethrows it
     assert reported, "the worker reports why it stopped"
-    assert all("site-packages.pack.gz" in error for error in reported)
+    assert all("site-packages.pack.xz" in error for error in reported)
     log.console_errors.clear()
     log.page_errors.clear()
     log.assert_clean()

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import ast
 import gzip
 import json
 import re
 import urllib.request
 import zipfile
+from pathlib import Path
 
 import pytest
 from site_files import read_pack
+
+ROOT = Path(__file__).resolve().parents[1]
 
 SIZE_LIMIT = 22_000_000  # bytes, the self-contained site's budget
 
@@ -49,6 +53,22 @@ def test_strip_wheel_drops_static_folders_and_their_record_lines(build_module, t
         assert "dist" not in zf.read("panel-1.0.dist-info/RECORD").decode()
 
 
+def test_strip_wheel_cache_follows_the_strip_rules_not_file_times(
+    build_module, tmp_path, monkeypatch
+):
+    wheel = tmp_path / "panel-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(wheel, "w") as zf:
+        zf.writestr("panel/__init__.py", "x = 1\n")
+        zf.writestr("panel/extra/a.js", "js")
+        zf.writestr("panel-1.0.dist-info/RECORD", "")
+    first = build_module.strip_wheel(wheel, tmp_path / "out")
+    with zipfile.ZipFile(first) as zf:
+        assert "panel/extra/a.js" in zf.namelist()
+    monkeypatch.setattr(build_module, "WHEEL_STRIP", (*build_module.WHEEL_STRIP, "panel/extra/"))
+    with zipfile.ZipFile(build_module.strip_wheel(wheel, tmp_path / "out")) as zf:
+        assert "panel/extra/a.js" not in zf.namelist()  # new rules: stripped anew
+
+
 def test_external_urls_finds_page_references_but_not_namespaces(build_module, tmp_path):
     (tmp_path / "index.html").write_text(
         '<svg xmlns="http://www.w3.org/2000/svg"></svg><script src="https://cdn.x.org/a.js">'
@@ -81,26 +101,64 @@ def test_page_has_title_description_preview_and_url_aware_worker(built_site):
         assert (built_site / ref).exists(), ref
 
 
-def test_service_worker_precaches_exactly_the_site(built_site):
+def test_service_worker_downloads_nothing_itself_and_serves_this_versions_cache(built_site):
     script = (built_site / "sw.js").read_text()
-    files = json.loads(re.search(r"const FILES = (\[.*?\]);", script, re.S).group(1))
-    on_disk = {p.relative_to(built_site).as_posix() for p in built_site.rglob("*") if p.is_file()}
-    assert set(files) - {"./"} == on_disk - {"sw.js"}
+    install = re.search(r'addEventListener\("install", (.*?)\);\n', script, re.S).group(1)
+    assert "fetch" not in install  # and no cache.addAll: the page fills the cache
+    assert "addAll" not in script
+    version = re.search(r'const CACHE = "layerlab-([0-9a-f]{16})";', script).group(1)
+    assert f'const CACHE = "layerlab-{version}";' in (built_site / "index.html").read_text()
+    assert f'"cacheName": "layerlab-{version}"' in (built_site / "app.js").read_text()
 
 
 def test_pack_holds_the_app_and_bytecode_for_what_it_imports(built_site):
-    pack = read_pack(built_site / "packs" / "site-packages.pack.gz")
+    numpy = read_pack(built_site / "packs" / "numpy.pack.xz")  # imported while the rest comes
+    assert all(name.startswith("numpy") for name in numpy)
+    pack = read_pack(built_site / "packs" / "site-packages.pack.xz") | numpy
     for module in (
-        "layerlab/ui/app.py",
-        "panel/__init__.py",
-        "numpy/__init__.py",
-        "bokeh/__init__.py",
-        "packaging/version.py",
+        "layerlab/ui/app.pyc",
+        "panel/__init__.pyc",
+        "numpy/__init__.pyc",
+        "bokeh/__init__.pyc",
+        "packaging/version.pyc",
     ):
         assert module in pack
-    pyc = pack["panel/__pycache__/__init__.cpython-312.pyc"]
+    pyc = pack["panel/__init__.pyc"]
     assert int.from_bytes(pyc[4:8], "little") == 0b01  # hash-based, unchecked
     assert not any(name.startswith(("panel/dist/", "bokeh/server/static/")) for name in pack)
+
+
+def test_first_pack_is_bytecode_of_the_traced_modules_and_the_rest_is_in_the_second(
+    built_site,
+):
+    first = read_pack(built_site / "packs" / "site-packages.pack.xz")
+    first |= read_pack(built_site / "packs" / "numpy.pack.xz")
+    second = read_pack(built_site / "packs" / "second.pack.gz")
+    sources = [name for name in first if name.endswith(".py")]
+    assert sources == ["bokeh/util/paths.py"]  # it reads its own source (the build says so)
+    assert not set(first) & {name.removeprefix("site-packages/") for name in second}
+    # Never imported by the app: only in the second pack, as bytecode.
+    assert "site-packages/xyzservices/__init__.pyc" in second
+    assert not any(name.startswith("xyzservices/") for name in first)
+    listed = first["_layerlab_second_pack.txt"].decode().split()
+    assert {"xyzservices", "narwhals", "ftplib", "email.mime.text", "numpy.fft"} <= set(listed)
+    assert not {"numpy", "panel", "layerlab.ui.app", "encodings.utf_8_sig"} & set(listed)
+    # Panel checks that these exist without opening them: the trace saw the checks.
+    assert "panel/theme/css/default.css" in first
+
+
+def test_shipped_bytecode_has_no_docstrings(built_site):
+    pyc = read_pack(built_site / "packs" / "site-packages.pack.xz")["layerlab/training.pyc"]
+    tree = ast.parse((ROOT / "app" / "layerlab" / "training.py").read_text())
+    documented = [
+        n for n in ast.walk(tree) if isinstance(n, ast.Module | ast.ClassDef | ast.FunctionDef)
+    ]
+    docstrings = [ast.get_docstring(n, clean=False) for n in documented]
+    assert len([d for d in docstrings if d]) >= 5
+    for docstring in filter(None, docstrings):
+        assert docstring.encode() not in pyc
+    assert b"Trainer" in pyc
+    assert b"DivergenceError" in pyc
 
 
 def test_preview_is_the_plain_links_document_with_sequential_ids(built_site):
@@ -119,7 +177,7 @@ def test_preview_is_the_plain_links_document_with_sequential_ids(built_site):
 
 
 def test_template_pack_holds_jinja_bytecode_for_the_templates_panel_and_bokeh_load(built_site):
-    templates = read_pack(built_site / "packs" / "templates.pack.gz")
+    templates = read_pack(built_site / "packs" / "templates.pack.xz")
     assert len(templates) >= 15
     for name, data in templates.items():
         assert re.fullmatch(r"__jinja2_[0-9a-f]{40}\.cache", name)
@@ -131,7 +189,8 @@ def test_template_pack_holds_jinja_bytecode_for_the_templates_panel_and_bokeh_lo
     [
         ("pyodide/pyodide.asm.js", "text/javascript"),
         ("pyodide/pyodide-lock.json", "application/json"),
-        ("pyodide/pyodide.asm.wasm.gz", "application/gzip"),
+        ("pyodide/pyodide.asm.wasm.xz", "application/x-xz"),
+        ("packs/second.pack.gz", "application/gzip"),
         ("favicon.svg", "image/svg+xml"),
         ("index.html", "text/html"),
     ],

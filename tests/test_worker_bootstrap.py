@@ -12,11 +12,14 @@ parameters hold, slot by slot.
 from __future__ import annotations
 
 import ast
+import gc
+import importlib.util
 import json
 import os
 import re
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import param
@@ -31,10 +34,13 @@ import importlib.util, json, re, sys, types
 if sys.argv[1] == "with-bootstrap":  # the worker's Python side, with Pyodide's modules stubbed
     pyodide = types.ModuleType("pyodide")
     pyodide.code, pyodide.ffi = types.ModuleType("pyodide.code"), types.ModuleType("pyodide.ffi")
+    pyodide.__version__ = "0.27.7"
     sys.modules.update(pyodide=pyodide)
     sys.modules.update({"pyodide.code": pyodide.code, "pyodide.ffi": pyodide.ffi})
     spec = importlib.util.spec_from_file_location("_layerlab_worker", sys.argv[2])
-    spec.loader.exec_module(importlib.util.module_from_spec(spec))
+    bootstrap = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bootstrap)
+    bootstrap.install()
     from param.parameterized import ParameterizedMetaclass
     step = ParameterizedMetaclass._ParameterizedMetaclass__param_inheritance
     assert step.__module__ == "_layerlab_worker", "the bootstrap did not install its step"
@@ -103,15 +109,78 @@ def test_start_up_shortcuts_leave_every_parameter_of_every_class_as_param_makes_
     assert re.search(r"failed to validate its default value", plain["error"])
 
 
-def test_param_shortcut_restates_the_param_the_site_ships():
+def test_each_fix_is_written_for_the_versions_the_site_ships():
     tree = ast.parse(BOOTSTRAP.read_text())
-    restated = next(
-        node.value.value
+    restated = {
+        node.targets[0].id: node.value.value
         for node in tree.body
-        if isinstance(node, ast.Assign) and node.targets[0].id == "PARAM_VERSION"
-    )
+        if isinstance(node, ast.Assign) and node.targets[0].id.endswith("_VERSION")
+    }
     build_source = (ROOT / "build.py").read_text()
     shipped = re.search(r'"param==([\d.]+)"', build_source).group(1)
-    assert restated == shipped
+    assert restated["PARAM_VERSION"] == shipped
     if param.__version__ != shipped:
         pytest.fail(f"tests run param {param.__version__}, the site ships {shipped}: pin it")
+    for name, pattern in (
+        ("PYODIDE_VERSION", r'PYODIDE_VERSION = "([\d.]+)"'),
+        ("PANEL_VERSION", r'PANEL_VERSION = "([\d.]+)"'),
+        ("BOKEH_VERSION", r'BOKEH_VERSION = "([\d.]+)"'),
+        ("JINJA2_VERSION", r'"jinja2==([\d.]+)"'),
+    ):
+        assert restated[name] == re.search(pattern, build_source).group(1), name
+
+
+def load_bootstrap_without_pyodide():
+    """The bootstrap module, imported in this process with Pyodide's modules stubbed."""
+    stubs = {name: types.ModuleType(name) for name in ("pyodide", "pyodide.code", "pyodide.ffi")}
+    stubs["pyodide"].__version__ = "0.27.7"
+    stubs["pyodide"].code, stubs["pyodide"].ffi = stubs["pyodide.code"], stubs["pyodide.ffi"]
+    saved = {name: sys.modules.get(name) for name in stubs}
+    sys.modules.update(stubs)
+    try:
+        spec = importlib.util.spec_from_file_location("_layerlab_worker_test", BOOTSTRAP)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        for name, old in saved.items():
+            if old is None:
+                sys.modules.pop(name)
+            else:
+                sys.modules[name] = old
+    return module
+
+
+def test_importing_the_bootstrap_changes_nothing_until_install():
+    from bokeh.model.model import Model
+    from param.parameterized import ParameterizedMetaclass
+
+    before = (
+        Model.__init_subclass__,
+        ParameterizedMetaclass._ParameterizedMetaclass__param_inheritance,
+        list(sys.meta_path),
+        gc.isenabled(),
+    )
+    bootstrap = load_bootstrap_without_pyodide()
+    after = (
+        Model.__init_subclass__,
+        ParameterizedMetaclass._ParameterizedMetaclass__param_inheritance,
+        list(sys.meta_path),
+        gc.isenabled(),
+    )
+    assert after == before
+    assert not hasattr(bootstrap.pyodide.ffi, "jsnull")
+
+
+def test_a_fix_for_other_versions_stops_the_start_naming_the_fix_and_the_versions():
+    bootstrap = load_bootstrap_without_pyodide()
+    installed = {"pyodide": "0.27.7", "panel": "1.10.0", "bokeh": "3.9.2"}
+    installed |= {"param": "2.4.2", "jinja2": "3.1.6"}
+    with pytest.raises(RuntimeError) as raised:
+        bootstrap.check_versions(bootstrap.FIXES, installed.__getitem__)
+    message = str(raised.value)
+    assert "_provide_jsnull was written for panel 1.9.4, this is 1.10.0" in message
+    assert "_defer_unused_modules was written for panel 1.9.4, this is 1.10.0" in message
+    assert "bokeh" not in message
+    assert "static/worker_bootstrap.py" in message
+    installed["panel"] = "1.9.4"
+    bootstrap.check_versions(bootstrap.FIXES, installed.__getitem__)  # the shipped ones pass

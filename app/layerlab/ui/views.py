@@ -16,7 +16,7 @@ from layerlab.ui.widgets import setting_control
 
 def transport(state: LabState, controls: Controls) -> pn.Column:
     """Play / Pause, Step, Reset, speed, the progress bar and the status line."""
-    play = pn.widgets.Button(label="▶ Play", color="primary", width=110)
+    play = pn.widgets.Button(label="▶ Play", color="primary", width=110, css_classes=["ll-play"])
     step = pn.widgets.Button(label="Step", width=80)
     reset = pn.widgets.Button(label="Reset", width=80)
 

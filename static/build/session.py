@@ -1,0 +1,59 @@
+"""The session build.py traces to decide what the fast site ships (see ``trace.py``).
+
+It uses every feature of the app once, through the app's own verbs, so that every module
+and data file a visitor can need is imported or opened while the build watches. What it
+leaves out still works in the browser (it comes from the second pack), but costs that
+visitor a second download: when the app gains a feature, add a line here.
+"""
+
+from contextlib import suppress
+
+import panel as pn
+
+from layerlab.datasets import DATASETS
+from layerlab.initializers import INITIALIZERS
+from layerlab.optimizers import OPTIMIZERS
+from layerlab.ui import create_app_from_link
+from layerlab.ui.model_io import params_file, script_file, use_params_file
+from layerlab.ui.presets import PRESETS
+from layerlab.ui.upload import use_csv
+
+LINK = "?dataset=circles&hidden_layers=4,4&lambd=0.05&keep_prob=0.9&batch_size=16&hide=presets"
+# Three features and text labels, with a byte-order mark (as spreadsheets save it).
+CSV = "\ufeffa,b,c,label\n" + "".join(
+    f"{i % 7},{(i * 3) % 5}.5,{i % 2},{'yes' if i % 3 else 'no'}\n" for i in range(40)
+)
+BAD_CSV = "a,b,label\n1,2,0\n3,x,1\n"
+
+
+async def run() -> None:
+    """Every feature once, on an app built from a link with settings and shown."""
+    lab = create_app_from_link(LINK)
+    pn.panel(lab).get_root(pn.state.curdoc)  # the views follow the state from now on
+    state = lab.state
+    for name in PRESETS:
+        state.apply_preset(name)
+    for dataset in DATASETS:
+        state.apply(dataset=dataset)
+        state.step()
+    for optimizer in OPTIMIZERS:
+        state.apply(optimizer=optimizer, init=list(INITIALIZERS)[len(optimizer) % 4])
+        state.play()
+        await lab.tick()
+        state.pause()
+    state.add_layer()
+    state.widen(0)
+    state.add_point(0.5, 0.5, 1)
+    state.remove_point(0.5, 0.5)
+    state.run_gradient_check()
+    for kind in ("npz", "json"):
+        use_params_file(state, params_file(state, kind), f"weights.{kind}")
+    script_file(state)
+    for csv in (BAD_CSV, CSV):
+        with suppress(ValueError):  # the bad one: its message is the feature
+            use_csv(state, csv.encode("utf-8"), "data.csv", label_map={"no": 0, "yes": 1})
+    state.step()  # the evaluation view of data with more than two features
+    use_params_file(state, params_file(state, "json"), "weights.json", switch_architecture=True)
+    script_file(state)
+    state.use_generated()
+    state.reset()
