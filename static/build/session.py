@@ -9,16 +9,21 @@ visitor a second download: when the app gains a feature, add a line here.
 from contextlib import suppress
 
 import panel as pn
+from bokeh.document import Document
 
 from layerlab.datasets import DATASETS
 from layerlab.initializers import INITIALIZERS
 from layerlab.optimizers import OPTIMIZERS
-from layerlab.ui import create_app_from_link
+from layerlab.ui import create_app_from_link, page_scripts
 from layerlab.ui.model_io import params_file, script_file, use_params_file
+from layerlab.ui.points import add_point, remove_point
 from layerlab.ui.presets import PRESETS
 from layerlab.ui.upload import use_csv
 
-LINK = "?dataset=circles&hidden_layers=4,4&lambd=0.05&keep_prob=0.9&batch_size=16&hide=presets"
+LINK = (
+    "?dataset=circles&hidden_layers=4,4&lambd=0.05&keep_prob=0.9&batch_size=16&hide=presets"
+    "&changes=lambd@2:0.1,learning_rate@3:0.02#junk"
+)
 # Three features and text labels, with a byte-order mark (as spreadsheets save it).
 CSV = "\ufeffa,b,c,label\n" + "".join(
     f"{i % 7},{(i * 3) % 5}.5,{i % 2},{'yes' if i % 3 else 'no'}\n" for i in range(40)
@@ -31,6 +36,10 @@ async def run() -> None:
     lab = create_app_from_link(LINK)
     pn.panel(lab).get_root(pn.state.curdoc)  # the views follow the state from now on
     state = lab.state
+    page_scripts.install(Document())  # reads the page scripts
+    lab.plots.use_scheme("dark")
+    state.apply_text("data_seed", "1e3")
+    state.apply_text("data_seed", "abc")
     for name in PRESETS:
         state.apply_preset(name)
     for dataset in DATASETS:
@@ -43,8 +52,9 @@ async def run() -> None:
         state.pause()
     state.add_layer()
     state.widen(0)
-    state.add_point(0.5, 0.5, 1)
-    state.remove_point(0.5, 0.5)
+    state.apply(lambd=0.2)  # a change during the run
+    add_point(state, 0.5, 0.5, 1)
+    remove_point(state, 0.5, 0.5)
     state.run_gradient_check()
     for kind in ("npz", "json"):
         use_params_file(state, params_file(state, kind), f"weights.{kind}")
