@@ -1,0 +1,170 @@
+"""A hostile tester's corpus, through the app's real entry points: typed values, files, links
+and fragments. Every refusal says what was wrong, and loses nothing: the session (data,
+network, progress) and the plots stay exactly as they were.
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+from layerlab.serialization import params_to_json
+from layerlab.settings import SETTINGS as DECLARED
+from layerlab.ui.app import LayerLab, create_app_from_link
+from layerlab.ui.model_io import ParamsUpload, use_params_file
+from layerlab.ui.state import LabState
+from layerlab.ui.upload import DataUpload, use_csv
+
+SMALL = {"n_points": 60, "hidden_layers": "4, 3"}
+SETTING_LABELS = {name: setting.label for name, setting in DECLARED.items()}
+
+TYPED = [
+    ("n_points", "1e9"),
+    ("n_points", "abc"),
+    ("n_points", "-5"),
+    ("noise", "nan"),
+    ("noise", "inf"),
+    ("noise", "1e999"),
+    ("iterations", "0x10"),
+    ("iterations", "1_000"),
+    ("iterations", "2.5"),
+    ("data_seed", "9" * 300),
+    ("weight_seed", ""),
+    ("weight_seed", "<script>"),
+    ("learning_rate", "0"),
+    ("learning_rate", "-1"),
+    ("lambd", "١"),
+]
+SETTINGS = [
+    ("hidden_layers", "8,,x"),
+    ("hidden_layers", "1 " * 100),
+    ("hidden_layers", "300"),
+    ("hidden_layers", 8),
+    ("optimizer", "__import__('os')"),
+    ("dataset", None),
+    ("keep_prob", 0.0),
+    ("batch_size", 10**400),
+    ("lambd", float("nan")),
+]
+CSVS = [
+    b"",
+    b"\xff\xfe\x00garbage",
+    b"a,b\n",
+    b"a,b,label\n1,2,3\n4,5,6\n",
+    b"a,b,label\n" + b"1,2,0\n" * 3,
+    b"x" * 1_000_001,
+    ("a,b,label\n" + "1,nan,0\n2,3,1\n" * 10).encode(),
+    b"a;b\tc,label\n1;2\t3,0\n",
+]
+WEIGHTS = [
+    (b"", "w.npz"),
+    (b"", "w.json"),
+    (b"[" * 100_000, "w.json"),
+    (b'{"W1": ' * 5_000, "w.json"),
+    (b"PK\x03\x04 not a zip", "w.npz"),
+    (b'{"W1": [[1e999]], "b1": [[0]]}', "w.json"),
+    (b'{"W1": [[1, 2]], "b1": [[0]], "W2": [[1]], "b2": [[0]]}', "w.json"),
+    (b"x" * 20_000_001, "w.json"),
+]
+
+
+@pytest.fixture
+def lab():
+    """A lab that has trained a few iterations, with its plots drawn."""
+    lab = LayerLab(LabState(**SMALL))
+    for _ in range(3):
+        lab.state.step()
+    return lab
+
+
+def snapshot(lab: LayerLab) -> tuple:
+    session = lab.state.session
+    return (
+        session,
+        session.data,
+        session.iteration,
+        {key: value.copy() for key, value in session.trainer.params.items()},
+        list(lab.plots.cost_source.data["train_cost"]),
+        dict(lab.state.settings()),
+    )
+
+
+def assert_unchanged(lab: LayerLab, before: tuple) -> None:
+    after = snapshot(lab)
+    assert after[0] is before[0]
+    assert after[1] is before[1]
+    assert after[2] == before[2]
+    for key, value in before[3].items():
+        np.testing.assert_array_equal(after[3][key], value)
+    assert after[4] == before[4]
+    assert after[5] == before[5]
+
+
+@pytest.mark.parametrize(("name", "text"), TYPED, ids=lambda value: repr(value)[:20])
+def test_typed_values(lab, name, text):
+    before = snapshot(lab)
+    message = lab.state.apply_text(name, text)[name]
+    assert SETTING_LABELS[name] in message  # it names the setting
+    assert_unchanged(lab, before)
+
+
+@pytest.mark.parametrize(("name", "value"), SETTINGS, ids=lambda value: repr(value)[:20])
+def test_set_values(lab, name, value):
+    before = snapshot(lab)
+    assert name in lab.state.apply(**{name: value})
+    assert_unchanged(lab, before)
+
+
+@pytest.mark.parametrize("raw", CSVS, ids=lambda raw: repr(raw[:16]))
+def test_csv_files(lab, raw):
+    before = snapshot(lab)
+    upload = DataUpload(lab.state)
+    upload.file.param.update(value=raw, filename="hostile.csv")
+    assert "ll-msg-text" in upload.message.object  # said why
+    assert_unchanged(lab, before)
+    with pytest.raises(ValueError, match=r"\w"):
+        use_csv(lab.state, raw, "hostile.csv")
+    assert_unchanged(lab, before)
+
+
+@pytest.mark.parametrize(("raw", "name"), WEIGHTS, ids=lambda value: repr(value)[:16])
+def test_weights_files(lab, raw, name):
+    before = snapshot(lab)
+    upload = ParamsUpload(lab.state)
+    upload.file.param.update(value=raw, filename=name)
+    assert "Not loaded" in upload.message.object
+    assert_unchanged(lab, before)
+    with pytest.raises((ValueError, TypeError)):
+        use_params_file(lab.state, raw, name)
+    assert_unchanged(lab, before)
+
+
+def test_weights_that_fit_after_junk_still_load(lab):
+    good = params_to_json(lab.state.session.weights()).encode()
+    upload = ParamsUpload(lab.state)
+    upload.file.param.update(value=b"[" * 100_000, filename="w.json")
+    upload.file.param.update(value=good, filename="good.json")
+    assert "Loaded weights" in upload.message.object
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?n_points=100#<img src=x onerror=alert(1)>",
+        "?changes=" + ",".join(f"lambd@{i}:1e309" for i in range(1, 30)),
+        "?changes=lambd@1:0.1&changes=" + "%" * 3000,
+        "?hidden_layers=256,256,256,256,256,256,256,256&n_points=2000&batch_size=1",
+        "?only=" + ",".join(["lambd"] * 300) + "&hide=play",
+        "?lambd=-0&learning_rate=1e-400&noise=1e400",
+    ],
+    ids=["fragment", "bad-changes", "repeated-junk", "largest-network", "only-flood", "extremes"],
+)
+def test_links_build_a_working_lab(query):
+    lab = create_app_from_link(query)
+    state = lab.state
+    assert state.settings()  # a complete, valid set of settings
+    assert all(
+        math.isfinite(value) for value in state.settings().values() if isinstance(value, float)
+    )
+    state.step()
+    assert state.session.iteration == 1
