@@ -403,7 +403,8 @@ def test_script_repeats_changes_made_during_the_run(changes, settings, tmp_path)
     ("changes", "match"),
     [
         ([(5, "optimizer", "gd")], "only learning_rate and lambd"),
-        ([(0, "lambd", 0.1)], "change iteration = 0 is too small"),
+        ([(0, "lambd", 0.1)], "at iteration 0 is its starting value"),
+        ([(3, "W2[0,9]", 1e9)], "a weight must be between -100 and 100"),
         ([(5, "lambd", -1.0)], "lambd = -1.0 is out of range"),
     ],
 )
@@ -440,3 +441,24 @@ def test_the_script_is_made_of_the_cores_own_code():
     tree = ast.parse(script)
     defined = [node.name for node in tree.body if isinstance(node, ast.FunctionDef)]
     assert len(defined) == len(set(defined))  # each definition once
+
+
+def test_script_repeats_weights_set_by_hand(tmp_path):
+    settings = {**BASE, "optimizer": "adam", "init": "he", "batch_size": 16, "lambd": 0.1}
+    changes = [(0, "W1[2,1]", 1.5), (4, "W2[0,3]", -0.25), (4, "lambd", 0.3), (9, "W1[0,0]", 0)]
+    script = export_script(settings, [4], print_every=PRINT_EVERY, changes=changes)
+    assert 'WEIGHT_EDITS = {0: [("W1", 2, 1, 1.5)]' in script
+    lab = make_lab_data(*(settings[key] for key in ("dataset", "n_points", "noise")), 0.3, 3)
+    config = TrainConfig.from_settings(settings)
+    trainer = Trainer(
+        lab.X_train, lab.Y_train, [2, 4, 1], config, X_val=lab.X_test, Y_val=lab.Y_test
+    )
+    for iteration, name, value in [*changes, (settings["iterations"], "", None)]:
+        trainer.step(iteration - trainer.iteration)
+        if name.startswith("W"):
+            key, rest = name.split("[")
+            row, column = (int(part) for part in rest.rstrip("]").split(","))
+            trainer.params[key][row, column] = value
+        elif name:
+            setattr(trainer, name, value)
+    assert_same_run(run_script(script, tmp_path), trainer, lab.X_test, lab.Y_test, 40)

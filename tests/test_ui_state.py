@@ -688,3 +688,45 @@ def test_typed_junk_is_named_and_the_value_kept(name, text, words):
     assert words in state.messages[name]
     assert getattr(state, name) == before
     assert state.session.trainer is trainer
+
+
+# -- weights set by hand ---------------------------------------------------------------------------
+def test_a_weight_set_by_hand_is_recorded_and_replayed():
+    from layerlab.ui.app import create_app_from_link
+    from layerlab.ui.urlstate import format_query
+
+    state = LabState(**SMALL)
+    state.session.set_weight(1, 0, 1, 0.75)  # before the first update
+    for _ in range(3):
+        state.step()
+    state.session.set_weight(2, 2, 3, -1.25)
+    for _ in range(3):
+        state.step()
+    assert state.session.changes == [(0, "W1[0,1]", 0.75), (3, "W2[2,3]", -1.25)]
+    query = format_query(state.settings(), changes=state.session.changes)
+    assert "changes=w1.0.1@0:0.75,w2.2.3@3:-1.25" in query
+    replay = create_app_from_link("?" + query).state
+    for _ in range(6):
+        replay.step()
+    assert replay.session.trainer.history.costs == state.session.trainer.history.costs
+
+
+@pytest.mark.parametrize(
+    ("position", "value", "words"),
+    [
+        ((1, 9, 0), 1.0, "no weight W1[9, 0]"),
+        ((3, 0, 0), 1.0, "no weight W3[0, 0]"),
+        ((1, 0, 0), float("nan"), "between -100 and 100"),
+        ((1, 0, 0), 1e3, "between -100 and 100"),
+        ((1, 0, 0), "1", "must be a number"),
+    ],
+)
+def test_a_bad_weight_changes_nothing(position, value, words):
+    state = LabState(**SMALL)
+    state.step()
+    before = {key: array.copy() for key, array in state.session.trainer.params.items()}
+    with pytest.raises(ValueError, match=words):
+        state.session.set_weight(*position, value)
+    for key, array in before.items():
+        np.testing.assert_array_equal(state.session.trainer.params[key], array)
+    assert state.session.changes == []

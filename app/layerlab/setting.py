@@ -51,6 +51,23 @@ class Domain:
     optional: bool = False
 
 
+def parse_number(text: str) -> float:
+    """A plain ASCII decimal (``0.5``, ``-1e-3``), finite; ``ValueError`` saying why not."""
+    if not _DECIMAL_TEXT.fullmatch(text):
+        raise ValueError("is not a number")
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError("is not a finite number")
+    return value + 0.0  # -0.0 becomes 0.0
+
+
+def number_text(value: float) -> str:
+    """A float as link text: its shortest exact form, so that parsing gives it back."""
+    if value.is_integer() and abs(value) < 1e16:
+        return str(int(value))  # "1" parses back to exactly 1.0
+    return repr(value).replace("e+", "e")  # "1e16": no "+" to escape in a URL
+
+
 def quoted(value: object) -> str:
     """``repr(value)``, cut short so that a huge input cannot flood a message."""
     text = repr(value)
@@ -179,26 +196,18 @@ class Setting:
             return text
         if self.kind == "int" and _INTEGER_TEXT.fullmatch(text):
             return int(text)  # links cap values' length: far below Python's digit limit
-        if not _DECIMAL_TEXT.fullmatch(text):
-            raise ValueError("is not a number")
-        value = float(text)
-        if not math.isfinite(value):
-            raise ValueError("is not a finite number")
+        value = parse_number(text)
         if self.kind == "int":
             if not value.is_integer():
                 raise ValueError("is not a whole number")
             return int(value)
-        return value + 0.0  # -0.0 becomes 0.0
+        return value
 
     def format(self, value: object) -> str:
         """The value as link text: exact floats (shortest round-trip form), compact layers."""
         if self.kind == "layers":
             return ",".join(str(size) for size in parse_hidden_layers(value)) or "none"
-        if isinstance(value, float):
-            if value.is_integer() and abs(value) < 1e16:
-                return str(int(value))  # "1" parses back to exactly 1.0
-            return repr(value).replace("e+", "e")  # "1e16": no "+" to escape in a URL
-        return str(value)
+        return number_text(value) if isinstance(value, float) else str(value)
 
     # -- widgets ----------------------------------------------------------------------------
     def option_label(self, value: object) -> str:

@@ -11,13 +11,13 @@ So the script's costs and weights are bit for bit those of
 the training set's mean and std); ``tests/test_export.py`` runs exported scripts and holds
 them to that.
 
-``changes`` are the settings changed during the app's run, ``(iteration, name, value)``
-(the learning rate and λ, which act at once): the script applies each at the start of
-that iteration, as the app did. A run that started from uploaded weights
-(``Trainer(..., params=given)``) is repeated with ``initial_params_file``: the script reads
-those weights from the file instead of drawing them, and, like the trainer, draws nothing
-else for them from the weight seed. User text (a file name, a column name, labels) only
-ever enters the script as a string literal.
+``changes`` are what changed during the app's run, ``(iteration, name, value)`` (the
+learning rate and λ, which act at once, and weights set by hand: ``layerlab.edits``): the
+script applies each at the start of that iteration, as the app did. A run that started
+from uploaded weights (``Trainer(..., params=given)``) is repeated with
+``initial_params_file``: the script reads those weights from the file instead of drawing
+them, and, like the trainer, draws nothing else for them from the weight seed. User text
+(a file name, a column name, labels) only ever enters the script as a string literal.
 """
 
 import dataclasses
@@ -33,6 +33,8 @@ from layerlab.datasets import (
     stratified_split,
     train_test_split,
 )
+from layerlab.edits import LIVE_SETTINGS as LIVE
+from layerlab.edits import check_change, weight_position
 from layerlab.export import reading
 from layerlab.export.bundle import Bundle
 from layerlab.export.csv_source import CsvSource
@@ -43,8 +45,6 @@ from layerlab.optimizers import OPTIMIZERS, optimizer_arguments
 from layerlab.settings import SETTINGS
 from layerlab.training import TrainConfig
 from layerlab.validation import check_count, check_layer_dims
-
-LIVE = ("learning_rate", "lambd")  # the settings a run may change while it trains
 
 
 def export_script(
@@ -104,7 +104,7 @@ def export_script(
     if initial is not None and params_file == initial:  # never overwrite the starting weights
         folder, name = os.path.split(params_file)
         params_file = os.path.join(folder, "trained_" + name)
-    run = _Run(settings, config, csv, initial, _checked_changes(changes, config.iterations))
+    run = _Run(settings, config, csv, initial, *_checked_changes(changes, config.iterations))
     bundle = Bundle()
     body = [
         _section("data", run.data(bundle)),
@@ -120,15 +120,21 @@ def export_script(
     return "\n\n".join(head) + "\n\n\n" + "\n\n\n".join(body) + "\n"
 
 
-def _checked_changes(changes, iterations: int) -> dict[int, dict[str, float]]:
-    """``{iteration: {name: value}}`` of valid changes (each value checked as the core does)."""
-    by_iteration: dict[int, dict[str, float]] = {}
-    for iteration, name, value in changes:
-        if name not in LIVE:
-            raise ValueError(f"only {' and '.join(LIVE)} can change during a run, not {name!r}")
-        iteration = check_count("change iteration", iteration, low=1, high=max(iterations, 1))
-        by_iteration.setdefault(iteration, {})[name] = SETTINGS[name].check_domain(value)
-    return dict(sorted(by_iteration.items()))
+def _checked_changes(changes, iterations: int) -> tuple[dict, dict]:
+    """The valid changes (``layerlab.edits.check_change``), as the script writes them:
+    ``{iteration: {setting: value}}`` and ``{iteration: [(key, row, column, value)]}``."""
+    settings: dict[int, dict[str, float]] = {}
+    weights: dict[int, list[tuple[str, int, int, float]]] = {}
+    for change in changes:
+        iteration, name, value = check_change(*change)
+        check_count("change iteration", iteration, high=max(iterations, 1))
+        position = weight_position(name)
+        if position is None:
+            settings.setdefault(iteration, {})[name] = value
+        else:
+            layer, row, column = position
+            weights.setdefault(iteration, []).append((f"W{layer}", row, column, value))
+    return dict(sorted(settings.items())), dict(sorted(weights.items()))
 
 
 def _training_examples(settings: Mapping[str, object], csv: CsvSource | None) -> int:
@@ -156,6 +162,10 @@ def _literal(value: object) -> str:
         return json.dumps(value)
     if isinstance(value, Mapping):
         return "{" + ", ".join(f"{_literal(k)}: {_literal(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, tuple):
+        return "(" + ", ".join(_literal(v) for v in value) + ")"
+    if isinstance(value, list):
+        return "[" + ", ".join(_literal(v) for v in value) + "]"
     return repr(value)
 
 
@@ -172,7 +182,8 @@ class _Run:
     config: TrainConfig
     csv: CsvSource | None
     initial: str | None  # the weights file the run started from, if any
-    changes: dict[int, dict[str, float]]
+    changes: dict[int, dict[str, float]]  # iteration -> the settings changed then
+    weight_edits: dict[int, list[tuple[str, int, int, float]]]  # iteration -> weights set
 
     @property
     def minibatch(self) -> bool:
@@ -231,6 +242,9 @@ class _Run:
         lines += [self._setting(field) for field in optimizer_arguments(config.optimizer)]
         if self.changes:
             lines.append(_constant("CHANGES", self.changes, "iteration -> settings changed then"))
+        if self.weight_edits:
+            comment = "iteration -> weights set by hand then"
+            lines.append(_constant("WEIGHT_EDITS", self.weight_edits, comment))
         lines += [
             _constant("PRINT_EVERY", print_every),
             _constant("PARAMS_FILE", params_file, "the trained W1, b1, ... (None: not saved)"),
@@ -313,6 +327,11 @@ class _Run:
             changes = "        if i in CHANGES:  # changed at this iteration during the run\n"
             changes += "".join(
                 f'            {name} = CHANGES[i].get("{name}", {name})\n' for name in live
+            )
+        if self.weight_edits:
+            changes += (
+                "        for key, row, column, value in WEIGHT_EDITS.get(i, ()):  # set by hand\n"
+                "            params[key][row, column] = value\n"
             )
         rate = "learning_rate" if "learning_rate" in live else "LEARNING_RATE"
         decay = ""

@@ -14,6 +14,9 @@ from collections.abc import Iterable
 
 import panel as pn
 
+from layerlab.edits import check_change
+from layerlab.layers import parse_hidden_layers
+from layerlab.settings import SETTINGS
 from layerlab.ui import page_scripts
 from layerlab.ui.binding import Controls, html_pane, wrap_row
 from layerlab.ui.controls import (
@@ -30,7 +33,7 @@ from layerlab.ui.share import AddressBar, copy_link, notice_area
 from layerlab.ui.state import LabState
 from layerlab.ui.theme import LAYOUT_CSS, PAGE_CSS
 from layerlab.ui.upload import DataUpload
-from layerlab.ui.urlstate import parse_query
+from layerlab.ui.urlstate import ParsedQuery, change_text, parse_query
 from layerlab.ui.views import gradient_check_panel, readout, shapes_table, transport
 
 TICK_MS = 50  # one training slice and one plot refresh per tick: up to 20 updates/s
@@ -193,6 +196,19 @@ class LayerLab(pn.viewable.Viewer):
         return self._layout
 
 
+def _fitting_changes(parsed: ParsedQuery, notices: list[str]) -> list:
+    """The link's changes that fit its network (a weight it has); a notice for the others."""
+    layers = parsed.settings.get("hidden_layers", SETTINGS["hidden_layers"].default)
+    dims = [2, *parse_hidden_layers(layers), 1]  # a link's data is generated: two features
+    fitting = []
+    for change in parsed.changes:
+        try:
+            fitting.append(check_change(*change, layer_dims=dims))
+        except ValueError as error:
+            notices.append(f"The link's change {change_text(change)} is left out: {error}.")
+    return fitting
+
+
 def create_app(**settings) -> LayerLab:
     """A fresh lab session; ``settings`` are ``LabState`` parameters (e.g. ``lambd=0.1``)."""
     return LayerLab(LabState(**settings))
@@ -205,8 +221,9 @@ def create_app_from_link(query: str) -> LayerLab:
     """
     parsed = parse_query(query)
     notices = list(parsed.notices)
+    changes = _fitting_changes(parsed, notices)
     try:
-        state = LabState(**parsed.settings, changes=parsed.changes)
+        state = LabState(**parsed.settings, changes=changes)
     except (TypeError, ValueError) as error:  # each value is valid alone, but not together
         notices.append(f"The link's settings do not fit together ({error}): used the defaults.")
         state = LabState()

@@ -21,16 +21,16 @@ from dataclasses import dataclass
 import numpy as np
 
 from layerlab import Trainer, compute_cost, forward, gradient_check
+from layerlab.edits import LIVE_SETTINGS, Change, check_weight, weight_name, weight_position
 from layerlab.ui.custom import CustomData
 from layerlab.ui.data import LabData
 
-LIVE = ("learning_rate", "lambd")  # what may change during a run (and is recorded)
+LIVE = LIVE_SETTINGS  # the settings that may change during a run (and are recorded)
 GRADCHECK_MAX_PARAMS = 3000  # two forward passes per parameter
 GRADCHECK_EXAMPLES = 64
 GRADCHECK_PASS = 1e-6  # below: backprop and finite differences agree
 GRADCHECK_FAIL = 1e-3  # above: something is wrong (between: borderline, e.g. ReLU kinks)
 
-Change = tuple[int, str, float]  # (iteration, setting name, value from then on)
 LN2 = math.log(2.0)  # the cross-entropy of predicting 1/2 for every example
 STUCK = 1e-3  # a cost this close to ln 2 with flat predictions: the network learned nothing
 FLAT = 1e-3  # predictions whose spread (std) is below this say the same for every input
@@ -97,6 +97,7 @@ class TrainingSession:
         )
         self.initial = {name: getattr(config, name) for name in LIVE}
         self.changes: list[Change] = sorted(changes)
+        self._apply_due_changes()  # weights set by hand before the first update
         self._accuracy: dict[str, list] = {"iteration": [], "train": [], "test": []}
         self._evaluation: Evaluation | None = None
         self._record_accuracy()
@@ -326,12 +327,34 @@ class TrainingSession:
         """
         iteration = self.iteration
         setattr(self.trainer, name, value)
-        self.changes = [c for c in self.changes if c[1] != name or c[0] < iteration]
+        self._forget_later(name)
         if iteration == 0:
             self.initial[name] = value
         else:
-            self.changes.append((iteration, name, value))
-            self.changes.sort()
+            self._record(iteration, name, value)
+
+    def set_weight(self, layer: int, row: int, column: int, value: object) -> float:
+        """Set ``W[layer][row, column]`` by hand, now, and record it; returns the value.
+
+        Raises ``ValueError`` (and changes nothing) for a position the network does not
+        have or a value that is not a finite number within ``±MAX_WEIGHT``.
+        """
+        W = self.trainer.params.get(f"W{layer}")
+        if W is None or not (0 <= row < W.shape[0] and 0 <= column < W.shape[1]):
+            raise ValueError(f"the network has no weight W{layer}[{row}, {column}]")
+        value = check_weight(value)
+        name = weight_name(layer, row, column)
+        W[row, column] = value
+        self._evaluation = None  # the weights changed within the iteration
+        self._forget_later(name)
+        self._record(self.iteration, name, value)
+        return value
+
+    def _forget_later(self, name: str) -> None:
+        self.changes = [c for c in self.changes if c[1] != name or c[0] < self.iteration]
+
+    def _record(self, iteration: int, name: str, value: float) -> None:
+        self.changes = sorted([*self.changes, (iteration, name, value)])
 
     def gradient_check(self, lambd: float) -> dict:
         """Backprop against finite differences on the current weights (no dropout)."""
@@ -362,7 +385,13 @@ class TrainingSession:
     def _apply_due_changes(self) -> list[Change]:
         due = [c for c in self.changes if c[0] == self.iteration]
         for _, name, value in due:
-            setattr(self.trainer, name, value)
+            position = weight_position(name)
+            if position is None:
+                setattr(self.trainer, name, value)
+            else:
+                layer, row, column = position
+                self.trainer.params[f"W{layer}"][row, column] = value
+                self._evaluation = None
         return due
 
     def _record_accuracy(self) -> None:

@@ -316,7 +316,7 @@ class LabState(LabSettings):
         steps = 0
         try:
             steps, applied = self.session.advance(k, budget_s)
-            self._sync({name: value for _, name, value in applied})
+            self._sync({name: value for _, name, value in applied if name in LIVE})
         except DivergenceError as error:
             self.running = False
             self._say("error", f"Paused: {error}")

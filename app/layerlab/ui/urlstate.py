@@ -33,7 +33,8 @@ from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 from urllib.parse import parse_qsl, quote, urlencode
 
-from layerlab.setting import GROUPS
+from layerlab.edits import check_weight, weight_name, weight_position
+from layerlab.setting import GROUPS, number_text, parse_number
 from layerlab.settings import (
     LINK_SETTINGS,
     MAX_ITERATIONS,
@@ -57,7 +58,7 @@ QUOTE_CHARS = 40  # at most this much of a user value is ever echoed
 # Copy link button.
 CONTROLS = (*UI_SETTINGS, "presets", "play", "gradcheck", "upload", "model", "share")
 CONTROL_GROUPS = {group: group_members(group) for group in GROUPS}
-_CHANGE = re.compile(r"([a-z_]+)@([0-9]{1,6}):(.+)")
+_CHANGE = re.compile(r"([a-z_]+|w[0-9]{1,3}\.[0-9]{1,4}\.[0-9]{1,4})@([0-9]{1,6}):(.+)")
 
 
 class ParsedQuery(NamedTuple):
@@ -200,21 +201,37 @@ def _changes(text: str | None, notices: list[str]) -> list[Change]:
     changes: dict[tuple[int, str], float] = {}
     for entry in entries:
         match = _CHANGE.fullmatch(entry)
-        if not match or match[1] not in LIVE:
+        weight = match is not None and match[1].startswith("w")
+        if not match or not (weight or match[1] in LIVE):
             live = " or ".join(LIVE)
             notices.append(
-                f"changes= has {quoted(entry)}: write {live}@iteration:value. Ignored it."
+                f"changes= has {quoted(entry)}: write {live}@iteration:value "
+                "(w2.3.1@iteration:value for the weight W2[3,1]). Ignored it."
             )
             continue
-        name, iteration = match[1], int(match[2])
-        if not 1 <= iteration <= MAX_ITERATIONS:
+        iteration = int(match[2])
+        if not (0 if weight else 1) <= iteration <= MAX_ITERATIONS:
             notices.append(f"changes= has {quoted(entry)}: the iteration is out of range.")
             continue
         try:
-            changes[iteration, name] = _parse_value(name, match[3], notices)
+            if weight:
+                name = weight_name(*(int(part) for part in match[1][1:].split(".")))
+                changes[iteration, name] = check_weight(parse_number(match[3]))
+            else:
+                changes[iteration, match[1]] = _parse_value(match[1], match[3], notices)
         except Rejected as rejection:
             notices.append(plain(f"changes= has {quoted(entry)}: {rejection}"))
+        except ValueError as error:
+            notices.append(plain(f"changes= has {quoted(entry)}: {error}. Ignored it."))
     return [(iteration, name, value) for (iteration, name), value in sorted(changes.items())]
+
+
+def change_text(change: Change) -> str:
+    """One change as a link writes it: ``lambd@120:0.1``, ``w2.3.1@40:-0.5``."""
+    iteration, name, value = change
+    position = weight_position(name)
+    key = name if position is None else "w" + ".".join(str(part) for part in position)
+    return f"{key}@{iteration}:{number_text(float(value))}"
 
 
 def _hidden(only: str | None, hide: str | None, notices: list[str]) -> set[str]:
@@ -284,7 +301,7 @@ def format_query(
     ]
     changes = list(changes)
     if changes:
-        text = ",".join(f"{name}@{i}:{format_value(name, value)}" for i, name, value in changes)
+        text = ",".join(change_text(change) for change in changes)
         pairs.append(("changes", text))
     hidden = set(hidden)
     if hidden:
