@@ -1,6 +1,7 @@
 """LabState without a browser: controls, resets, validation, divergence, and the core oracle."""
 
 import math
+import re
 import subprocess
 import sys
 
@@ -725,7 +726,7 @@ def test_a_bad_weight_changes_nothing(position, value, words):
     state = LabState(**SMALL)
     state.step()
     before = {key: array.copy() for key, array in state.session.trainer.params.items()}
-    with pytest.raises(ValueError, match=words):
+    with pytest.raises(ValueError, match=re.escape(words)):
         state.session.set_weight(*position, value)
     for key, array in before.items():
         np.testing.assert_array_equal(state.session.trainer.params[key], array)
