@@ -716,7 +716,7 @@ def test_a_weight_set_by_hand_is_recorded_and_replayed():
     ("position", "value", "words"),
     [
         ((1, 9, 0), 1.0, "no weight W1[9, 0]"),
-        ((3, 0, 0), 1.0, "no weight W3[0, 0]"),
+        ((4, 0, 0), 1.0, "no weight W4[0, 0]"),
         ((1, 0, 0), float("nan"), "between -100 and 100"),
         ((1, 0, 0), 1e3, "between -100 and 100"),
         ((1, 0, 0), "1", "must be a number"),
