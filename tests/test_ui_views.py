@@ -183,7 +183,10 @@ def test_every_control_can_be_hidden_by_name_and_empty_cards_go_too():
     assert all(part.visible for part in app.controls.components.values())
 
 
-@pytest.mark.parametrize(("layers", "edges"), [("none", 2), ("4, 3", 8 + 12 + 3), ("64", 20 + 10)])
+@pytest.mark.parametrize(
+    ("layers", "edges"),
+    [("none", 2), ("4, 3", 8 + 12 + 3), ("64", 128 + 64), ("128, 128", 64 + 32 * 32 + 32)],
+)
 def test_diagram_draws_one_edge_per_drawn_weight_with_its_sign(layers, edges):
     state = trained(2, hidden_layers=layers)
     plots = LabPlots()

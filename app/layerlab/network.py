@@ -205,6 +205,7 @@ def backward(
     *,
     activation=RELU,
     workspace: Workspace | None = None,
+    trace: dict | None = None,
 ) -> Params:
     """Backward pass from ``dZ_L = AL - Y`` (sigmoid + cross-entropy, no division by AL).
 
@@ -212,7 +213,8 @@ def backward(
     ``dA_{l-1} = W_lᵀ dZ_l``, ``dZ_{l-1} = dA_{l-1} · g'(Z_{l-1})`` (times the layer's
     mask if forward had one; ``activation`` is the ``g`` forward used). dA_0 is never
     computed. The code carries ``dZ_l / m``, the gradient of the mean, so the 1/m is
-    applied once, at the top.
+    applied once, at the top. Given a ``trace`` dict, it also keeps each ``dZ_l (n_l, m)``
+    and ``dA_{l-1} (n_{l-1}, m)`` there (as ``"dZ2"``, ``"dA1"``: for showing them).
 
     Returns ``{"dW1": (n_1, n_0), "db1": (n_1, 1), ..., "dWL", "dbL"}``.
     """
@@ -221,6 +223,8 @@ def backward(
     grads: Params = {}
     dZ_m = (np.asarray(AL) - Y) / m  # (1, m): dZ_L / m
     for l in range(L, 0, -1):
+        if trace is not None:
+            trace[f"dZ{l}"] = dZ_m * m
         A_prev, W = caches[l - 1].A_prev, caches[l - 1].W
         dW = _matmul(dZ_m, A_prev.T, out=_empty(workspace, "dW", l, W.shape))  # (n_l, n_{l-1})
         if lambd:
@@ -230,6 +234,8 @@ def backward(
         if l > 1:
             below = caches[l - 2]
             dA_prev = _matmul(W.T, dZ_m, out=_empty(workspace, "dZ", l - 1, below.Z.shape))
+            if trace is not None:
+                trace[f"dA{l - 1}"] = dA_prev * m
             if below.D is not None:
                 dA_prev *= below.D
             dZ_m = activation.backward(dA_prev, below.Z, out=dA_prev)  # (n_{l-1}, m)

@@ -8,18 +8,19 @@ Three things live in three places: the settings in ``TrainConfig``, the learned
 weights in ``Trainer.params``, the progress in ``Trainer.history``.
 """
 
+import copy as copying
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 
 import numpy as np
 
-from .network import Params, Workspace, compute_cost, forward, init_params
+from .network import Params, Workspace, backward, compute_cost, forward, init_params
 from .optimizers import make_optimizer
 from .regularization import l2_cost
 from .serialization import validate_params
 from .settings import CONFIG_SETTINGS, SETTINGS
-from .steps import DivergenceError, Dropout, gradient_update, minibatch_epoch
+from .steps import DivergenceError, Dropout, gradient_update, minibatch_epoch, minibatches
 from .validation import check_count, check_data, check_layer_dims
 
 
@@ -95,6 +96,31 @@ class FitResult:
     @property
     def iterations(self) -> int:
         return len(self.history.costs)
+
+
+@dataclass
+class UpdatePreview:
+    """The next update of a ``Trainer``, worked out on a copy of it (``preview_update``).
+
+    Arrays have the shapes of the network module: ``X (n_x, m)``, ``caches[l-1]`` holds
+    ``A_prev``, ``W``, ``b``, ``Z`` of layer l, ``trace`` the ``dZ_l`` and ``dA_{l-1}`` of
+    the backward pass, ``grads`` the ``dW_l`` and ``db_l``.
+    """
+
+    iteration: int
+    X: np.ndarray  # (n_x, m) the examples of this update (a mini-batch, or all)
+    Y: np.ndarray  # (1, m)
+    batches: int  # updates in this iteration (epoch): this is the first
+    masks: list | None  # dropout's masks, if any
+    caches: list  # forward's, per layer
+    AL: np.ndarray  # (1, m)
+    cost: float  # with its L2 part
+    trace: dict  # backward's dZ_l and dA_{l-1}
+    grads: Params
+    learning_rate: float  # as this update uses it (decay applied)
+    lambd: float  # as this update uses it (a mini-batch's share of λ)
+    params_before: Params
+    params_after: Params
 
 
 class Trainer:
@@ -182,6 +208,43 @@ class Trainer:
                     break
                 costs.append(self._run_epoch())
         return costs
+
+    def preview_update(self) -> UpdatePreview:
+        """The next update worked out step by step on a copy of this trainer (this one does
+        not change): the same examples, masks, forward, cost, backward and optimizer step as
+        ``step(1)`` will do (with mini-batches: the epoch's first update)."""
+        copy = _copy(self)
+        m = copy.Y.shape[1]
+        learning_rate = copy._learning_rate / (1.0 + copy.config.decay_rate * copy.iteration)
+        batch_size = copy.config.batch_size
+        if batch_size is None or batch_size >= m:
+            X, Y, lambd, batches = copy.X, copy.Y, copy._lambd, 1
+        else:
+            X, Y = next(minibatches(copy.X, copy.Y, batch_size, copy._rng))
+            lambd, batches = copy._lambd * Y.shape[1] / m, -(-m // batch_size)
+        masks = None if copy._draw_masks is None else copy._draw_masks(Y.shape[1])
+        before = {key: value.copy() for key, value in copy.params.items()}  # kept as they were
+        AL, caches = forward(X, before, masks=masks)
+        cost = compute_cost(AL, Y, before, lambd)
+        trace: dict = {}
+        grads = backward(AL, Y, caches, lambd, trace=trace)
+        copy._optimizer.update(copy.params, grads, learning_rate)
+        return UpdatePreview(
+            iteration=copy.iteration,
+            X=X,
+            Y=Y,
+            batches=batches,
+            masks=masks,
+            caches=caches,
+            AL=np.asarray(AL),
+            cost=cost,
+            trace=trace,
+            grads=grads,
+            learning_rate=learning_rate,
+            lambd=lambd,
+            params_before=before,
+            params_after=copy.params,
+        )
 
     def _run_epoch(self) -> float:
         m = self.Y.shape[1]
@@ -299,3 +362,8 @@ def fit(
         if callback is not None:
             callback(trainer)
     return FitResult(trainer.params, trainer.history, trainer.stopped_early, trainer.best_iteration)
+
+
+def _copy(trainer: Trainer) -> Trainer:
+    """A deep copy of ``trainer``: its weights, optimizer state and random stream."""
+    return copying.deepcopy(trainer)

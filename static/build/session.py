@@ -38,6 +38,9 @@ async def run() -> None:
     state = lab.state
     page_scripts.install(Document())  # reads the page scripts
     lab.plots.use_scheme("dark")
+    lab.views.discrete = True
+    lab.views.steps = True  # imports and builds the step-through view
+    state.session.set_weight(1, 0, 0, 0.5)
     state.apply_text("data_seed", "1e3")
     state.apply_text("data_seed", "abc")
     for name in PRESETS:

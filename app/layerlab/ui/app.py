@@ -26,6 +26,7 @@ from layerlab.ui.controls import (
     training_controls,
 )
 from layerlab.ui.model_io import model_card
+from layerlab.ui.network_view import network_panel
 from layerlab.ui.plots import ACCURACY_LEGEND, COST_LEGEND, LabPlots
 from layerlab.ui.predictions import predictions_panel
 from layerlab.ui.presets import PRESET_NOTES
@@ -34,7 +35,8 @@ from layerlab.ui.state import LabState
 from layerlab.ui.theme import LAYOUT_CSS, PAGE_CSS
 from layerlab.ui.upload import DataUpload
 from layerlab.ui.urlstate import ParsedQuery, change_text, parse_query
-from layerlab.ui.views import gradient_check_panel, readout, shapes_table, transport
+from layerlab.ui.views import readout, transport
+from layerlab.ui.viewstate import ViewState
 
 TICK_MS = 50  # one training slice and one plot refresh per tick: up to 20 updates/s
 
@@ -72,6 +74,7 @@ class LayerLab(pn.viewable.Viewer):
         *,
         hidden: Iterable[str] = (),
         notices: Iterable[str] = (),
+        views: ViewState | None = None,
         **params,
     ) -> None:
         super().__init__(**params)
@@ -79,7 +82,8 @@ class LayerLab(pn.viewable.Viewer):
         self.state = state if state is not None else LabState()
         self.plots = LabPlots()
         self.controls = Controls()  # by name: ``self.controls.hide(names)`` hides some
-        self.address = AddressBar(self.state, hidden)  # the address bar follows the settings
+        self.views = views if views is not None else ViewState()  # the optional views open
+        self.address = AddressBar(self.state, hidden, self.views)  # it follows the run
         self.notices = notice_area(list(notices))
         self.scheme = page_scripts.ColorScheme(self.plots)  # the figures follow the page
         self._callback = None
@@ -128,7 +132,9 @@ class LayerLab(pn.viewable.Viewer):
         (``LAYOUT_CSS``). Every box wraps: nothing is wider than the screen.
         """
         state, plots = self.state, self.plots
-        predictions = _panel(predictions_panel(state, plots), css_classes=["ll-predictions"])
+        predictions = _panel(
+            predictions_panel(state, plots, self.views), css_classes=["ll-predictions"]
+        )
         log_scale = pn.widgets.Toggle(label="Log scale", width=100, margin=(0, 10, 6, 10))
         costs = _panel(
             pn.pane.Bokeh(plots.cost_figure, sizing_mode="stretch_width"),
@@ -153,17 +159,7 @@ class LayerLab(pn.viewable.Viewer):
         main = pn.Column(
             _panel(transport(state, self.controls), readout(state)),
             _flex(predictions, curves, css_classes=["ll-views"]),
-            _panel(
-                html_pane(
-                    '<div class="ll-arch"><b>The network, layer by layer</b> — edges are '
-                    "weights (blue positive, orange negative, thicker is larger). The table is "
-                    "the article's debugging advice made visible: check the shapes, and watch "
-                    "‖dW‖ for vanishing or exploding gradients.</div>"
-                ),
-                pn.pane.Bokeh(plots.diagram.figure, sizing_mode="stretch_width"),
-                shapes_table(state),
-                gradient_check_panel(state, self.controls),
-            ),
+            _panel(*network_panel(state, plots, self.controls, self.views)),
             css_classes=["ll-main"],
             margin=0,
         )
@@ -229,4 +225,5 @@ def create_app_from_link(query: str) -> LayerLab:
         state = LabState()
     if parsed.preset:
         state.param.update(status=PRESET_NOTES[parsed.preset], status_level="info")
-    return LayerLab(state, hidden=parsed.hidden, notices=notices)
+    views = ViewState(**dict.fromkeys(parsed.views, True))
+    return LayerLab(state, hidden=parsed.hidden, notices=notices, views=views)

@@ -1,53 +1,97 @@
-"""The network drawn as nodes and weighted edges, redrawn in place while it trains.
+"""The network drawn unit by unit: what each unit computes over the input plane, and its weights.
 
-Layer l sits at x = l; its units are spread over y in [-1, 1]. Each edge is one weight
-``W[l][j, i]``: blue if positive, orange if negative, thicker the larger ``|w|`` relative to
-the largest weight in the network. Wide layers show their first ``MAX_DRAWN_UNITS`` units.
+Layer l sits at x = l; its drawn units stack from the top, one slot (y = -slot) each. Every
+hidden unit and the output unit is a small heatmap of its activation A over the same plane as
+the decision map (coarser), scaled by the unit's largest |A|: blue where it is active (for
+the output: P(y = 1), orange below 1/2). Each edge is one weight ``W[l][j, i]``: blue if
+positive, orange if negative, thicker the larger ``|w|`` relative to the largest drawn
+weight. Hovering a unit shows it larger with its bias and whether it is dead; hovering an
+edge shows its value; tapping an edge selects it for editing (``selected_weight``).
+
+Networks with more than ``MAX_DRAWN_HIDDEN`` hidden units show the first units of each
+layer and say how many are not drawn. The figure keeps its aspect as it scales, so the
+heatmaps stay square on any screen.
 """
 
 import numpy as np
 from bokeh.core.properties import value
-from bokeh.models import ColumnDataSource, LabelSet, Range1d
+from bokeh.models import (
+    ColumnDataSource,
+    CustomJS,
+    Div,
+    HoverTool,
+    LabelSet,
+    LinearColorMapper,
+    Range1d,
+    TapTool,
+)
 from bokeh.plotting import figure
 
-from layerlab.ui.figure_style import LIGHT, Scheme
-from layerlab.ui.state import LabState
+from layerlab.ui.figure_style import FONT, LIGHT, Scheme, probability_palette
 
-MAX_DRAWN_UNITS = 10
+MAX_DRAWN_HIDDEN = 64  # hidden units drawn in all; beyond, the first of each layer
+MIN_DRAWN_PER_LAYER = 4
+LAYER_PX, SLOT_PX, CELL_PX = 120, 30, 24  # the figure's design: square cells at any scale
+CELL_W, CELL_H = CELL_PX / LAYER_PX, CELL_PX / SLOT_PX  # a cell in data units
 POSITIVE, NEGATIVE = "#2a78b5", "#e8833a"
-FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+MAP_RESOLUTION = 20  # pixels per side of a unit's heatmap
+EDGE_COLUMNS = ("x0", "y0", "x1", "y1", "color", "width", "alpha", "layer", "row", "column")
+EDGE_COLUMNS += ("weight",)
+
+# Shows the hovered unit larger, with its numbers (runs in the page: no round trip).
+SHOW_UNIT_JS = """
+const index = cb_data.index.indices[0];
+if (index === undefined) return;
+const units = cb_data.renderer.data_source.data;
+detail.data = {image: [units.image[index]], x: [0], y: [0], dw: [1], dh: [1]};
+text.text = units.about[index];
+"""
 
 
-def _unit_positions(units: int) -> np.ndarray:
-    """y of the drawn units of a layer with ``units`` units, top to bottom."""
-    drawn = min(units, MAX_DRAWN_UNITS)
-    return np.linspace(0.8, -0.8, drawn) if drawn > 1 else np.zeros(1)
+def drawn_units(layer_dims: list[int]) -> list[int]:
+    """How many units of each layer the diagram draws (inputs and output: all)."""
+    hidden = layer_dims[1:-1]
+    if sum(hidden) <= MAX_DRAWN_HIDDEN:
+        return list(layer_dims)
+    per_layer = max(MIN_DRAWN_PER_LAYER, MAX_DRAWN_HIDDEN // max(len(hidden), 1))
+    return [layer_dims[0], *(min(n, per_layer) for n in hidden), layer_dims[-1]]
 
 
 class NetworkDiagram:
-    """A Bokeh figure of the current network's architecture and weights."""
+    """The Bokeh figures of the network: the diagram, and the hovered unit shown larger."""
 
     def __init__(self) -> None:
+        self.scheme: Scheme = LIGHT
         self.edge_source = ColumnDataSource(
-            {"x0": [], "y0": [], "x1": [], "y1": [], "color": [], "width": [], "alpha": []},
+            {key: [] for key in EDGE_COLUMNS},
             name="diagram_edges",
         )
-        self.node_source = ColumnDataSource({"x": [], "y": [], "color": []}, name="diagram_nodes")
+        self.unit_source = ColumnDataSource(
+            {key: [] for key in ("image", "x", "y", "dw", "dh", "cx", "cy", "about")},
+            name="diagram_units",
+        )
+        self.input_source = ColumnDataSource({"x": [], "y": []}, name="diagram_inputs")
         self.label_source = ColumnDataSource({"x": [], "y": [], "text": []})
-        self.scheme = LIGHT
+        self.detail_source = ColumnDataSource({"image": [], "x": [], "y": [], "dw": [], "dh": []})
+        self.detail_text = Div(text="Hover a unit to see it larger.", css_classes=["ll-unit-about"])
+        self._mapper = LinearColorMapper(palette=probability_palette(), low=-1.0, high=1.0)
         self.figure = self._figure()
+        self.detail_figure = self._detail_figure()
         self._edges: list[tuple[int, np.ndarray, np.ndarray]] = []  # (layer, rows j, cols i)
+        self._drawn: list[int] = []
 
+    # -- figures ------------------------------------------------------------------------------
     def _figure(self):
         fig = figure(
             height=200,
-            sizing_mode="stretch_width",
+            width=600,
+            sizing_mode="scale_width",
             x_range=Range1d(-0.4, 1.4),
-            y_range=Range1d(-1.25, 1.0),
+            y_range=Range1d(-1.5, 0.5),
             toolbar_location=None,
             tools="",
         )
-        fig.segment(
+        edges = fig.segment(
             "x0",
             "y0",
             "x1",
@@ -56,17 +100,38 @@ class NetworkDiagram:
             line_color="color",
             line_width="width",
             line_alpha="alpha",
+            selection_line_color="#d7263d",
+            selection_line_alpha=1.0,
+            nonselection_line_alpha="alpha",
         )
-        self._nodes = fig.scatter(
-            "x",
-            "y",
-            source=self.node_source,
-            size=13,
-            fill_color="color",
+        fig.image(
+            "image",
+            x="x",
+            y="y",
+            dw="dw",
+            dh="dh",
+            source=self.unit_source,
+            color_mapper=self._mapper,
+        )
+        self._unit_frames = fig.rect(
+            "cx",
+            "cy",
+            width=CELL_W,
+            height=CELL_H,
+            source=self.unit_source,
+            fill_alpha=0.0,
             line_color=self.scheme.test_outline,
             line_width=1,
         )
-        self._labels = labels = LabelSet(
+        self._inputs = fig.scatter(
+            "x",
+            "y",
+            source=self.input_source,
+            size=12,
+            fill_color=self.scheme.input_node,
+            line_color=self.scheme.test_outline,
+        )
+        self._labels = LabelSet(
             x="x",
             y="y",
             text="text",
@@ -76,65 +141,145 @@ class NetworkDiagram:
             text_font_size="11px",
             text_color=self.scheme.axis_text,
         )
-        fig.add_layout(labels)
+        fig.add_layout(self._labels)
+        fig.add_tools(
+            HoverTool(
+                renderers=[edges],
+                tooltips="W@layer[@row, @column] = @weight{0.0000}",
+                line_policy="interp",
+            ),
+            HoverTool(
+                renderers=[self._unit_frames],
+                tooltips=None,
+                callback=CustomJS(
+                    args={"detail": self.detail_source, "text": self.detail_text},
+                    code=SHOW_UNIT_JS,
+                ),
+            ),
+            TapTool(renderers=[edges]),
+        )
         fig.axis.visible = False
         fig.grid.visible = False
         fig.outline_line_color = None
+        fig.background_fill_color = fig.border_fill_color = self.scheme.background
+        return fig
+
+    def _detail_figure(self):
+        fig = figure(
+            width=150,
+            height=150,
+            x_range=Range1d(0, 1),
+            y_range=Range1d(0, 1),
+            toolbar_location=None,
+            tools="",
+        )
+        fig.image(
+            "image",
+            x="x",
+            y="y",
+            dw="dw",
+            dh="dh",
+            source=self.detail_source,
+            color_mapper=self._mapper,
+        )
+        fig.axis.visible = False
+        fig.grid.visible = False
+        fig.outline_line_color = self.scheme.axis_line
+        fig.background_fill_color = fig.border_fill_color = self.scheme.background
         return fig
 
     def use_scheme(self, scheme: Scheme) -> None:
-        """Restyle for a light or dark page (the nodes' colors follow at the next rebuild)."""
+        """Restyle for a light or dark page."""
         self.scheme = scheme
-        self.figure.background_fill_color = self.figure.border_fill_color = scheme.background
-        self._nodes.glyph.line_color = scheme.test_outline
+        for fig in (self.figure, self.detail_figure):
+            fig.background_fill_color = fig.border_fill_color = scheme.background
+        self._mapper.palette = probability_palette(scheme=scheme)
+        self._unit_frames.glyph.line_color = scheme.test_outline
+        self._inputs.glyph.update(fill_color=scheme.input_node, line_color=scheme.test_outline)
         self._labels.text_color = scheme.axis_text
-        data = self.node_source.data
-        if data["x"]:
-            data["color"] = [scheme.input_node if x == 0 else scheme.node for x in data["x"]]
-            self.node_source.data = dict(data)
 
-    def rebuild(self, state: LabState) -> None:
-        """New architecture: lay the nodes out and remember which weights the edges show."""
-        dims = state.session.layer_dims
-        xs, ys, colors, label_x, label_y, texts = [], [], [], [], [], []
-        for l, units in enumerate(dims):
-            positions = _unit_positions(units)
-            xs += [l] * len(positions)
-            ys += list(positions)
-            node = self.scheme.input_node if l == 0 else self.scheme.node
-            colors += [node] * len(positions)
-            label_x.append(l)
-            label_y.append(-1.2)
+    # -- layout and updates -------------------------------------------------------------------
+    def rebuild(self, session) -> None:
+        """A new network: lay out the units and the edges between the drawn units."""
+        dims = session.layer_dims
+        drawn = self._drawn = drawn_units(dims)
+        slots = max(drawn)
+        label_x, label_y, texts = [], [], []
+        for l, (units, shown) in enumerate(zip(dims, drawn, strict=True)):
             kind = "input" if l == 0 else ("sigmoid" if l == len(dims) - 1 else "relu")
-            shown = "" if units <= MAX_DRAWN_UNITS else f" (first {MAX_DRAWN_UNITS})"
-            texts.append(f"{units} {kind}{shown}")
-        self.node_source.data = {"x": xs, "y": ys, "color": colors}
+            hidden = f", {units - shown} not drawn" if shown < units else ""
+            label_x.append(l)
+            label_y.append(-slots - 0.2)
+            texts.append(f"{units} {kind}{hidden}")
         self.label_source.data = {"x": label_x, "y": label_y, "text": texts}
-        self.figure.x_range.update(start=-0.4, end=len(dims) - 0.6)
+        self.input_source.data = {"x": [0] * drawn[0], "y": [-slot for slot in range(drawn[0])]}
+        self.figure.x_range.update(start=-0.5, end=len(dims) - 0.5)
+        self.figure.y_range.update(start=-slots - 0.6, end=0.7)
+        self.figure.width = int(LAYER_PX * len(dims))
+        self.figure.height = int(SLOT_PX * (slots + 1.3))
+        self.figure.max_width = int(1.4 * self.figure.width)
         x0, y0, x1, y1 = [], [], [], []
         self._edges = []
         for l in range(1, len(dims)):
-            below, above = _unit_positions(dims[l - 1]), _unit_positions(dims[l])
-            rows, cols = np.meshgrid(np.arange(len(above)), np.arange(len(below)), indexing="ij")
+            rows, cols = np.meshgrid(np.arange(drawn[l]), np.arange(drawn[l - 1]), indexing="ij")
             self._edges.append((l, rows.ravel(), cols.ravel()))
-            x0 += [l - 1] * rows.size
-            x1 += [l] * rows.size
-            y0 += list(below[cols.ravel()])
-            y1 += list(above[rows.ravel()])
+            x0 += [l - 1 + (CELL_W / 2 if l > 1 else 0)] * rows.size
+            x1 += [l - CELL_W / 2] * rows.size
+            y0 += list(-cols.ravel().astype(float))
+            y1 += list(-rows.ravel().astype(float))
+        self.edge_source.selected.indices = []
+        positions = {
+            "layer": np.concatenate([np.full(rows.size, l) for l, rows, _ in self._edges]),
+            "row": np.concatenate([rows for _, rows, _ in self._edges]),
+            "column": np.concatenate([cols for _, _, cols in self._edges]),
+        }
         self.edge_source.data = {
             "x0": x0,
             "y0": y0,
             "x1": x1,
             "y1": y1,
-            **self._styles(state),
+            **positions,
+            **self._edge_styles(session),
         }
 
-    def update(self, state: LabState) -> None:
-        """Same architecture, new weights: restyle the edges."""
-        self.edge_source.data.update(self._styles(state))
+    def update(self, session) -> None:
+        """Same network, new weights: restyle the edges."""
+        self.edge_source.data.update(self._edge_styles(session))
 
-    def _styles(self, state: LabState) -> dict[str, np.ndarray]:
-        params = state.session.weights()
+    def update_units(self, session) -> None:
+        """Redraw every drawn unit's heatmap from the current weights."""
+        if session.data.n_features == 2:
+            maps = session.unit_maps(MAP_RESOLUTION, self._drawn[1:])  # per layer (n, res, res)
+        else:  # no plane to draw over: neutral cells, the numbers on hover
+            maps = [
+                np.full((n, 1, 1), 0.5 if l == len(self._drawn) - 1 else 0.0)
+                for l, n in enumerate(self._drawn[1:], start=1)
+            ]
+        dead = session.evaluation().dead_masks  # per hidden layer, (n_l,) booleans
+        params = session.weights()
+        columns = {key: [] for key in self.unit_source.data}
+        for l, layer_maps in enumerate(maps, start=1):
+            output = l == len(maps)
+            for j, image in enumerate(layer_maps):
+                if output:
+                    shown = 2.0 * image - 1.0  # P(y = 1) in [-1, 1]: the map's colors
+                else:
+                    shown = image / max(float(np.abs(image).max()), 1e-12)
+                bias = float(params[f"b{l}"][j, 0])
+                state = "" if output else (", dead" if dead[l - 1][j] else ", alive")
+                columns["image"].append(shown.astype(np.float32))
+                columns["x"].append(l - CELL_W / 2)
+                columns["y"].append(-j - CELL_H / 2)
+                columns["dw"].append(CELL_W)
+                columns["dh"].append(CELL_H)
+                columns["cx"].append(l)
+                columns["cy"].append(-j)
+                name = "output" if output else f"layer {l}, unit {j + 1}"
+                columns["about"].append(f"{name}: bias {bias:.4g}{state}")
+        self.unit_source.data = columns
+
+    def _edge_styles(self, session) -> dict[str, list]:
+        params = session.weights()
         weights = np.concatenate(
             [params[f"W{l}"][rows, cols] for l, rows, cols in self._edges] or [np.zeros(0)]
         )
@@ -144,4 +289,17 @@ class NetworkDiagram:
             "color": np.where(weights >= 0, POSITIVE, NEGATIVE),
             "width": 0.4 + 3.6 * strength,
             "alpha": 0.25 + 0.75 * strength,
+            "weight": weights,
         }
+
+    def selected_weight(self) -> tuple[int, int, int] | None:
+        """``(layer, row, column)`` of the edge tapped last, or None."""
+        indices = self.edge_source.selected.indices
+        if not indices:
+            return None
+        index = indices[0]
+        for l, rows, cols in self._edges:
+            if index < rows.size:
+                return l, int(rows[index]), int(cols[index])
+            index -= rows.size
+        return None

@@ -78,6 +78,7 @@ class LabPlots:
 
     def __init__(self, show_test: bool = True) -> None:
         self.scheme: Scheme = LIGHT  # figures made later (on first use) follow it
+        self._discrete = False  # the decision map as two classes
         self.cost_source = ColumnDataSource(
             {"iteration": [], "train_cost": [], "test_cost": [], "l2_cost": []},
             name="cost_source",
@@ -227,6 +228,17 @@ class LabPlots:
         return fig
 
     # -- updates ---------------------------------------------------------------------------
+    def show_discrete(self, discrete: bool) -> None:
+        """Draw the decision map as two classes (P > 0.5 or not) or as probabilities."""
+        self._discrete = discrete
+        self._mapper.palette = self._map_palette()
+
+    def _map_palette(self) -> list[str]:
+        if not self._discrete:
+            return probability_palette(scheme=self.scheme)
+        class0, class1 = probability_palette(2, self.scheme)
+        return [class0] * 128 + [class1] * 128  # the colors of P = 0 and P = 1
+
     def use_scheme(self, name: str) -> None:
         """Restyle every figure for the ``"light"`` or ``"dark"`` color scheme."""
         scheme = SCHEMES.get(name, LIGHT)
@@ -236,7 +248,7 @@ class LabPlots:
         for fig in figures:
             style_figure(fig, scheme)
         self.boundary_figure.toolbar_location = "right"
-        self._mapper.palette = probability_palette(scheme=scheme)
+        self._mapper.palette = self._map_palette()
         self._train_renderer.glyph.line_color = scheme.point_outline
         self.test_renderer.glyph.line_color = scheme.test_outline
         for renderer in (self._train_mistake_renderer, self.test_mistake_renderer):
@@ -289,7 +301,7 @@ class LabPlots:
         x0, x1, y0, y1 = data.extent  # the reset tool returns here too
         self.boundary_figure.x_range.update(start=x0, end=x1, reset_start=x0, reset_end=x1)
         self.boundary_figure.y_range.update(start=y0, end=y1, reset_start=y0, reset_end=y1)
-        self.diagram.rebuild(state)
+        self.diagram.rebuild(state.session)
         self._boundary_key = None
         self._generation = state.generation  # last: a failed restart is retried next time
 
@@ -330,7 +342,8 @@ class LabPlots:
         session = state.session
         if session.data.n_features != 2:
             self.evaluation.update(state)
-            self.diagram.update(state)
+            self.diagram.update(state.session)
+            self.diagram.update_units(state.session)
             self._boundary_due = start + (time.perf_counter() - start) / BOUNDARY_MAX_SHARE
             return
         resolution = boundary_resolution(session.n_params)
@@ -352,6 +365,7 @@ class LabPlots:
                 source.data["x"], X[0, wrong]
             ):  # unchanged marks are not sent again
                 source.data = {"x": X[0, wrong], "y": X[1, wrong]}
-        self.diagram.update(state)
+        self.diagram.update(state.session)
+        self.diagram.update_units(state.session)
         elapsed = time.perf_counter() - start
         self._boundary_due = start + elapsed / BOUNDARY_MAX_SHARE

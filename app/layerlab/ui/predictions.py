@@ -9,6 +9,7 @@ from layerlab.ui.binding import html_pane, wrap_row
 from layerlab.ui.plots import LabPlots
 from layerlab.ui.points import add_point, remove_point
 from layerlab.ui.state import LabState
+from layerlab.ui.viewstate import ViewState
 
 CLICK_MODES = {"Add 0": 0, "Add 1": 1, "Remove": "remove"}  # what a click on the map does
 
@@ -33,9 +34,14 @@ def on_click(state: LabState, mode: object, x: float, y: float, shift: bool = Fa
         add_point(state, x, y, int(mode))
 
 
-def predictions_panel(state: LabState, plots: LabPlots, **params) -> pn.Column:
+def predictions_panel(state: LabState, plots: LabPlots, views: ViewState, **params) -> pn.Column:
     """The predictions view, switching between map and evaluation as the data changes."""
     show_test = pn.widgets.Toggle(label="Test points ▲", value=True, width=120)
+    discrete = pn.widgets.Toggle.from_param(
+        views.param.discrete, label="Two classes", width=120, css_classes=["ll-discrete"]
+    )
+    views.param.watch(lambda event: plots.show_discrete(event.new), "discrete")
+    plots.show_discrete(views.discrete)
     show_test.param.watch(lambda e: plots.show_test(e.new), "value")
     mode = pn.widgets.RadioButtonGroup(
         options=CLICK_MODES, value=1, width=190, css_classes=["ll-click-mode"]
@@ -48,7 +54,7 @@ def predictions_panel(state: LabState, plots: LabPlots, **params) -> pn.Column:
     plots.boundary_figure.on_event(events.Tap, tapped)
     planar = pn.Column(
         pn.pane.Bokeh(plots.boundary_figure, sizing_mode="stretch_width"),
-        wrap_row(show_test, mode),
+        wrap_row(show_test, discrete, mode),
         html_pane(MAP_LEGEND),
         margin=0,
     )

@@ -47,7 +47,12 @@ class Evaluation:
     wrong_train: np.ndarray  # (m_train,) booleans: misclassified
     wrong_test: np.ndarray  # (m_test,)
     spread: float  # std of P(y=1) over the training examples
-    dead_units: list[int]  # per hidden layer: ReLU units no training example switches on
+    dead_masks: list[np.ndarray]  # per hidden layer (n_l,): ReLU units no example switches on
+
+    @property
+    def dead_units(self) -> list[int]:
+        """Per hidden layer, how many of its units are dead."""
+        return [int(mask.sum()) for mask in self.dead_masks]
 
     def accuracy(self, wrong: np.ndarray) -> float | None:
         return 1.0 - float(wrong.mean()) if wrong.size else None
@@ -239,7 +244,7 @@ class TrainingSession:
             wrong_train=(np.asarray(AL) > 0.5)[0] != data.Y_train[0],
             wrong_test=wrong_test,
             spread=float(np.std(AL)),
-            dead_units=[int(np.sum(np.all(c.Z <= 0.0, axis=1))) for c in caches[:-1]],
+            dead_masks=[np.all(cache.Z <= 0.0, axis=1) for cache in caches[:-1]],
         )
         return self._evaluation
 
@@ -287,6 +292,17 @@ class TrainingSession:
         return ""
 
     @_quiet_overflow
+    def unit_maps(self, resolution: int, drawn: list[int]) -> list[np.ndarray]:
+        """What each unit computes over the plane: per layer l = 1..L an array
+        ``(drawn[l-1], resolution, resolution)`` of its first units' activations A on the
+        decision map's grid (the output: P(y = 1))."""
+        AL, caches = forward(self.data.grid(resolution), self.trainer.params)
+        layers = [cache.A_prev for cache in caches[1:]] + [np.asarray(AL)]  # A_1 .. A_L
+        return [
+            A[:n].reshape(n, resolution, resolution) for A, n in zip(layers, drawn, strict=True)
+        ]
+
+    @_quiet_overflow
     def test_probabilities(self) -> np.ndarray:
         """P(y=1) ``(m_test,)`` of the test examples (the training set if none is held out)."""
         X = self.data.X_test if self.data.X_test.shape[1] else self.data.X_train
@@ -297,6 +313,12 @@ class TrainingSession:
         """Labels ``(m_test,)`` matching ``test_probabilities``."""
         Y = self.data.Y_test if self.data.Y_test.shape[1] else self.data.Y_train
         return Y[0]
+
+    def preview_update(self):
+        """The next update worked out on a copy (``Trainer.preview_update``): nothing here
+        changes; ``advance(1)`` then does exactly that update (the whole epoch with
+        mini-batches)."""
+        return self.trainer.preview_update()
 
     # -- verbs ----------------------------------------------------------------------------
     @_quiet_overflow

@@ -29,7 +29,8 @@ from layerlab.settings import LINK_SETTINGS
 from layerlab.ui.binding import html_pane
 from layerlab.ui.custom import DATA_FILE_NAME
 from layerlab.ui.state import LabState
-from layerlab.ui.urlstate import format_query, plain_query
+from layerlab.ui.urlstate import VIEWS, format_query, plain_query
+from layerlab.ui.viewstate import ViewState
 
 DEBOUNCE_MS = 300  # the address bar is written once the controls stand still this long
 
@@ -89,11 +90,16 @@ class AddressBar:
     canonical one.
     """
 
-    def __init__(self, state: LabState, hidden: set[str] | None = None) -> None:
+    def __init__(
+        self, state: LabState, hidden: set[str] | None = None, views: ViewState | None = None
+    ) -> None:
         self._state, self._hidden = state, set(hidden or ())
+        self._views = views if views is not None else ViewState()
         self.widget = pn.widgets.TextInput(value="", visible=False, css_classes=["ll-address"])
         self.widget.jscallback(value=REPLACE_STATE_JS)
-        state.param.watch(self._sync, [*LINK_SETTINGS, "generation"])
+        # "version": a weight set by hand is a change of the run, too.
+        state.param.watch(self._sync, [*LINK_SETTINGS, "generation", "version"])
+        self._views.param.watch(self._sync, list(VIEWS))
         # Not pn.state.onload: in the worker build that runs at once, before the first render.
         document = pn.state.curdoc
         if document is not None:
@@ -102,9 +108,9 @@ class AddressBar:
     def query(self) -> str:
         """The canonical query of the current run: every setting as the run started, the
         changes made since (``changes=``) and the hidden controls (``hide=``)."""
-        state = self._state
+        state, views = self._state, self._views.open_views()
         changes = state.session.changes
-        return format_query(state.settings(), hidden=self._hidden, changes=changes)
+        return format_query(state.settings(), hidden=self._hidden, changes=changes, views=views)
 
     def _sync(self, *_) -> None:
         self.widget.value = self.query()

@@ -34,7 +34,7 @@ from layerlab.layers import (
     wider,
 )
 from layerlab.serialization import validate_params
-from layerlab.setting import quoted
+from layerlab.setting import parse_number, quoted
 from layerlab.settings import MAX_ITERATIONS, MAX_SEED, SETTINGS, UI_SETTINGS, with_effect
 from layerlab.ui.custom import CustomData
 from layerlab.ui.data import LabData, lab_data_from_arrays, make_lab_data
@@ -201,6 +201,26 @@ class LabState(LabSettings):
     def narrow(self, index: int) -> None:
         """Give hidden layer ``index`` (0-based) fewer units."""
         self._resize(index, narrower)
+
+    def set_weight(self, layer: int, row: int, column: int, text: str) -> str:
+        """Set ``W[layer][row, column]`` to the number typed as ``text``; the change is
+        recorded (a link and the script replay it). Returns "" or what was wrong."""
+        name = f"W{layer}[{row}, {column}]"
+        try:
+            number = parse_number(text.strip())
+        except ValueError as error:
+            return f"{name}: {quoted(text)} {error}; kept the weight."
+        try:
+            value = self.session.set_weight(layer, row, column, number)
+        except ValueError as error:
+            return f"{name}: {error}; kept the weight."
+        self._say(
+            "info",
+            f"Set W{layer}[{row}, {column}] to {value:g} at {self.session.unit} "
+            f"{self.session.iteration}: the link and the script repeat it.",
+        )
+        self.version += 1
+        return ""
 
     def run_gradient_check(self) -> None:
         """Compare backprop with finite differences on the current weights (no dropout)."""

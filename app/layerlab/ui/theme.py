@@ -156,6 +156,10 @@ table.ll-shapes tfoot td {{ font-weight: 600; border-bottom: none; }}
   font-variant-numeric: tabular-nums;
 }}
 .ll-layer-label span {{ color: var(--ll-muted, {MUTED}); }}
+.ll-equation {{
+  font-family: ui-monospace, SFMono-Regular, Menlo, monospace; font-size: 13px;
+  background: var(--ll-soft, #f7f8fa); border-radius: 6px; padding: 6px 10px;
+}}
 .ll-legend {{ font-size: 12px; color: var(--ll-muted, {MUTED}); }}
 .ll-notice {{
   background: var(--ll-warning-bg, #fff5e0); color: var(--ll-warning-ink, #6e4600);

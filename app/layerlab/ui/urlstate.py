@@ -21,6 +21,7 @@ Reserved keys besides the settings:
   ``CONTROLS`` or of ``CONTROL_GROUPS`` (which expand to their members). Without Play
   (``hide=play``) the run starts by itself.
 - ``changes=...``: see above; at most ``MAX_CHANGES``.
+- ``view=discrete,steps``: views the page opens (``VIEWS``).
 
 A key given more than once: the **last** value wins (so appending ``&lambd=0.1`` to a link
 overrides it), and a notice says so.
@@ -58,6 +59,8 @@ QUOTE_CHARS = 40  # at most this much of a user value is ever echoed
 # Copy link button.
 CONTROLS = (*UI_SETTINGS, "presets", "play", "gradcheck", "upload", "model", "share")
 CONTROL_GROUPS = {group: group_members(group) for group in GROUPS}
+# Views a link may open: the decision map as two classes, the step-by-step walk.
+VIEWS = ("discrete", "steps")
 _CHANGE = re.compile(r"([a-z_]+|w[0-9]{1,3}\.[0-9]{1,4}\.[0-9]{1,4})@([0-9]{1,6}):(.+)")
 
 
@@ -69,6 +72,7 @@ class ParsedQuery(NamedTuple):
     hidden: set[str]  # names from CONTROLS the page should hide
     preset: str | None  # the preset applied before the explicit keys, if any
     changes: tuple[Change, ...] = ()  # (iteration, name, value) changed during the run
+    views: frozenset[str] = frozenset()  # names from VIEWS the page opens
 
 
 class Rejected(ValueError):
@@ -99,6 +103,7 @@ def parse_query(query: str, presets: Mapping[str, dict] = PRESETS) -> ParsedQuer
     settings = dict(presets[preset]) if preset else {}
     hidden = _hidden(values.pop("only", None), values.pop("hide", None), notices)
     changes = _changes(values.pop("changes", None), notices)
+    views = _views(values.pop("view", None), notices)
     for key, text in values.items():
         if key not in LINK_SETTINGS:
             notices.append(f"Unknown setting {quoted(key)} in the link: ignored.")
@@ -107,7 +112,7 @@ def parse_query(query: str, presets: Mapping[str, dict] = PRESETS) -> ParsedQuer
             settings[key] = _parse_value(key, text, notices)
         except Rejected as rejection:
             notices.append(plain(str(rejection)))
-    return ParsedQuery(settings, _capped(notices), hidden, preset, tuple(changes))
+    return ParsedQuery(settings, _capped(notices), hidden, preset, tuple(changes), views)
 
 
 def plain_query(query: str) -> dict[str, str]:
@@ -234,6 +239,16 @@ def change_text(change: Change) -> str:
     return f"{key}@{iteration}:{number_text(float(value))}"
 
 
+def _views(text: str | None, notices: list[str]) -> frozenset[str]:
+    """The views ``view=a,b`` opens; unknown names get a notice."""
+    if text is None:
+        return frozenset()
+    names = {name.strip() for name in text[:MAX_VALUE_CHARS].split(",") if name.strip()}
+    for name in sorted(names - set(VIEWS)):
+        notices.append(f"view= names an unknown view {quoted(name)}: use {', '.join(VIEWS)}.")
+    return frozenset(names & set(VIEWS))
+
+
 def _hidden(only: str | None, hide: str | None, notices: list[str]) -> set[str]:
     """The controls to hide: all but ``only`` (if it names any) and Play, plus ``hide``.
 
@@ -283,6 +298,7 @@ def format_query(
     *,
     hidden: Iterable[str] = (),
     changes: Iterable[Change] = (),
+    views: Iterable[str] = (),
 ) -> str:
     """The canonical query (without ``?``) for ``settings``, keys in the declarations' order.
 
@@ -303,6 +319,9 @@ def format_query(
     if changes:
         text = ",".join(change_text(change) for change in changes)
         pairs.append(("changes", text))
+    views = set(views)
+    if views:
+        pairs.append(("view", ",".join(name for name in VIEWS if name in views)))
     hidden = set(hidden)
     if hidden:
         pairs.append(("hide", ",".join(name for name in CONTROLS if name in hidden)))
