@@ -90,6 +90,7 @@ class NetworkDiagram:
             y_range=Range1d(-1.5, 0.5),
             toolbar_location=None,
             tools="",
+            css_classes=["ll-diagram"],  # how it flows beside the unit's picture: LAYOUT_CSS
         )
         edges = fig.segment(
             "x0",

@@ -9,6 +9,7 @@ import panel as pn
 from layerlab.ui.binding import Controls, html_pane, wrap_row
 from layerlab.ui.plots import LabPlots
 from layerlab.ui.state import LabState
+from layerlab.ui.theme import LAYOUT_CSS
 from layerlab.ui.views import gradient_check_panel, shapes_table
 from layerlab.ui.viewstate import ViewState
 
@@ -81,11 +82,11 @@ class WeightEditor(pn.viewable.Viewer):
 
 
 def step_through(state: LabState, plots: LabPlots, views: ViewState) -> pn.Column:
-    """The "Step through one iteration" switch, and the walk below it when it is on (its
+    """The "Walk through one iteration" switch, and the walk below it when it is on (its
     code is imported the first time it is opened)."""
     switch = pn.widgets.Toggle.from_param(
         views.param.steps,
-        label="Step through one iteration",
+        label="Walk through one iteration",
         width=230,
         css_classes=["ll-step-through"],
     )
@@ -120,8 +121,9 @@ def network_panel(state: LabState, plots: LabPlots, controls: Controls, views: V
     return [
         html_pane(INTRO),
         wrap_row(
-            pn.pane.Bokeh(diagram.figure, sizing_mode="stretch_width", css_classes=["ll-diagram"]),
+            pn.pane.Bokeh(diagram.figure, sizing_mode="stretch_width"),
             side,
+            stylesheets=[LAYOUT_CSS],
         ),
         step_through(state, plots, views),
         shapes_table(state),

@@ -53,6 +53,8 @@ LAYOUT_CSS = """
 :host(.ll-sidebar) > * { flex: 1 1 100%; min-width: 0; }
 .ll-predictions { flex: 0 1 470px; min-width: 0; }
 .ll-curves { flex: 1 1 320px; min-width: 0; }
+.ll-diagram { flex: 1 1 300px; min-width: 0 !important; }
+.ll-unit-side { flex: 0 1 240px; min-width: 0 !important; }
 @media (max-width: 1023px) {
   .ll-main { order: 1; flex-basis: 100%; }
   .ll-sidebar { order: 2; flex: 1 1 100%; width: auto; }
