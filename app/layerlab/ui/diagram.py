@@ -16,10 +16,12 @@ heatmaps stay square on any screen.
 import numpy as np
 from bokeh.core.properties import value
 from bokeh.models import (
+    CDSView,
     ColumnDataSource,
     CustomJS,
     Div,
     HoverTool,
+    IndexFilter,
     LabelSet,
     LinearColorMapper,
     Range1d,
@@ -37,13 +39,17 @@ POSITIVE, NEGATIVE = "#2a78b5", "#e8833a"
 MAP_RESOLUTION = 20  # pixels per side of a unit's heatmap
 EDGE_COLUMNS = ("x0", "y0", "x1", "y1", "color", "width", "alpha", "layer", "row", "column")
 EDGE_COLUMNS += ("weight",)
+HOVER_HINT = "Hover a unit to see it larger."
 
-# Shows the hovered unit larger, with its numbers (runs in the page: no round trip).
+# Shows the hovered unit larger, with its numbers (runs in the page: no round trip). The
+# larger picture draws the same source, filtered to the hovered unit, and zooms onto its cell.
 SHOW_UNIT_JS = """
 const index = cb_data.index.indices[0];
 if (index === undefined) return;
 const units = cb_data.renderer.data_source.data;
-detail.data = {image: [units.image[index]], x: [0], y: [0], dw: [1], dh: [1]};
+shown.indices = [index];
+x_range.setv({start: units.x[index], end: units.x[index] + units.dw[index]});
+y_range.setv({start: units.y[index], end: units.y[index] + units.dh[index]});
 text.text = units.about[index];
 """
 
@@ -72,11 +78,11 @@ class NetworkDiagram:
         )
         self.input_source = ColumnDataSource({"x": [], "y": []}, name="diagram_inputs")
         self.label_source = ColumnDataSource({"x": [], "y": [], "text": []})
-        self.detail_source = ColumnDataSource({"image": [], "x": [], "y": [], "dw": [], "dh": []})
-        self.detail_text = Div(text="Hover a unit to see it larger.", css_classes=["ll-unit-about"])
+        self.detail_text = Div(text=HOVER_HINT, css_classes=["ll-unit-about"])
         self._mapper = LinearColorMapper(palette=probability_palette(), low=-1.0, high=1.0)
-        self.figure = self._figure()
+        self._shown_unit = IndexFilter(indices=[])
         self.detail_figure = self._detail_figure()
+        self.figure = self._figure()
         self._edges: list[tuple[int, np.ndarray, np.ndarray]] = []  # (layer, rows j, cols i)
         self._drawn: list[int] = []
 
@@ -153,7 +159,12 @@ class NetworkDiagram:
                 renderers=[self._unit_frames],
                 tooltips=None,
                 callback=CustomJS(
-                    args={"detail": self.detail_source, "text": self.detail_text},
+                    args={
+                        "shown": self._shown_unit,
+                        "x_range": self.detail_figure.x_range,
+                        "y_range": self.detail_figure.y_range,
+                        "text": self.detail_text,
+                    },
                     code=SHOW_UNIT_JS,
                 ),
             ),
@@ -180,7 +191,8 @@ class NetworkDiagram:
             y="y",
             dw="dw",
             dh="dh",
-            source=self.detail_source,
+            source=self.unit_source,
+            view=CDSView(filter=self._shown_unit),
             color_mapper=self._mapper,
         )
         fig.axis.visible = False
@@ -229,6 +241,8 @@ class NetworkDiagram:
             y0 += list(-cols.ravel().astype(float))
             y1 += list(-rows.ravel().astype(float))
         self.edge_source.selected.indices = []
+        self._shown_unit.indices = []  # the units are laid out anew
+        self.detail_text.text = HOVER_HINT
         positions = {
             "layer": np.concatenate([np.full(rows.size, l) for l, rows, _ in self._edges]),
             "row": np.concatenate([rows for _, rows, _ in self._edges]),

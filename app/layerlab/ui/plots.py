@@ -185,7 +185,9 @@ class LabPlots:
             # points: a Tap event, no tool).
             tools="pan,box_zoom,reset",
         )
-        self._mapper = LinearColorMapper(palette=probability_palette(), low=0.0, high=1.0)
+        self._mapper = LinearColorMapper(
+            palette=probability_palette(), low=0.0, high=1.0, name="map_colors"
+        )
         fig.image(
             "image",
             x="x",
