@@ -37,9 +37,9 @@ best = float("inf")
 for _ in range({repeats}):
     state = LabState()
     start = time.perf_counter()
-    state.trainer.step({iterations})
+    state.session.trainer.step({iterations})
     best = min(best, time.perf_counter() - start)
-result = (best, state.architecture, state.trainer.history.costs[-1])
+result = (best, state.session.architecture, state.session.trainer.history.costs[-1])
 """
 
 
