@@ -1,22 +1,28 @@
 """The longest the page's worker is busy at a stretch while training, and how long Pause takes.
 
-    .venv/bin/python bench/worst_tick.py [--seconds 8] [--site site] [--only largest-batch-1]
+    .venv/bin/python bench/worst_tick.py [--seconds 8] [--repeats 3] [--site site]
+                                         [--only "largest, batch 1"]
 
 For each network (a link's settings, up to the largest the controls allow: 8 hidden layers
 of 256 units on 2,000 points), a fresh page of the built site is opened in headless
 Chromium, Play is pressed, training runs for ``--seconds``, then Pause is pressed.
 
 * **ticks**: every call of the periodic callback (``LayerLab.tick``: a training slice, the
-  plots' update and the document patch it sends) is timed inside the worker by a wrapper this
-  script installs before Play (``time.perf_counter`` around the call, so the ``asyncio.sleep(0)``
-  that ends a tick is counted too). The table gives the worst and the median tick, and how
-  many ran. A Pause click waits for the tick in progress: the worst tick is the worst wait.
+  plots' update and the document patch it sends) is timed inside the worker
+  (``tests/worker_ticks.py``, installed a second after the page is ready, before Play). The
+  table gives the worst tick, the 95th percentile and the median, and how many ran. A Pause
+  click waits for the tick in progress: the worst tick is the worst wait.
 * **pause**: seconds from the Pause click (Playwright) until the page shows Play again,
   which needs the worker to have taken the click in and sent the new label back.
 * **iterations**: how far the run got (whole iterations, from the cost plot's source).
 
-The wrapper works on any build of the app (it only needs ``LayerLab.tick``), so the same
-script measures a build before and after a change.
+With ``--repeats`` each network gets that many fresh pages, one after the other; the table
+pools their ticks (worst of all, percentiles of all) and gives the median pause and
+iteration count. On a machine shared with other jobs single ticks are stretched by the
+operating system: the percentiles say more than the worst.
+
+The timer works on any build of the app (it only needs ``LayerLab.tick``), so the same
+script measures a build before and after a change (``--site``).
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ from browser_support import (  # noqa: E402
     wait_until,
 )
 from playwright.sync_api import sync_playwright  # noqa: E402
+from worker_ticks import install, ticks  # noqa: E402
 
 LARGEST = "256,256,256,256,256,256,256,256"
 ITERATIONS = "&iterations=100000"  # the budget never ends a measurement
@@ -52,26 +59,6 @@ NETWORKS = {  # name -> the link's query (with ITERATIONS appended)
     ),
 }
 
-# Installed in the worker before Play: every tick's duration goes to ``_bench_ticks``.
-TIMER = """
-import time
-import layerlab.ui.app as app
-
-if not hasattr(app, "_bench_ticks"):
-    app._bench_ticks = []
-    untimed = app.LayerLab.tick
-
-    async def timed_tick(self):
-        start = time.perf_counter()
-        try:
-            await untimed(self)
-        finally:  # also when Pause cancels the tick during its closing sleep(0)
-            app._bench_ticks.append(time.perf_counter() - start)
-
-    app.LayerLab.tick = timed_tick
-"""
-RUN_JS = "(code) => { self.pyodide.runPython(code); }"
-TICKS_JS = "() => self.pyodide.runPython('import layerlab.ui.app as app; app._bench_ticks').toJs()"
 COUNT_JS = """() => {
     const source = window.pyodideWorker.jsdoc.get_model_by_name("cost_source");
     return source ? source.data.iteration.length : 0;
@@ -85,9 +72,8 @@ def measure(pw, url: str, seconds: float) -> dict:
     page = new_observed_context(browser, log, viewport={"width": 1440, "height": 1000}).new_page()
     page.goto(url)
     wait_for_worker_ready(page, timeout_ms=120_000)
-    worker = page.workers[0]
-    worker.evaluate(RUN_JS, TIMER)
     time.sleep(1)  # let the first render and any work it started settle
+    install(page.workers[0])
     page.get_by_role("button", name="Play").click()
     time.sleep(seconds)
     pause = page.get_by_role("button", name="Pause")
@@ -97,46 +83,45 @@ def measure(pw, url: str, seconds: float) -> dict:
     wait_until(lambda: page.get_by_role("button", name="Play").count(), 120, 0.01, what="Play")
     paused = time.monotonic() - clicked
     iterations = page.evaluate(COUNT_JS)
-    ticks = worker.evaluate(TICKS_JS)
+    timed = [seconds for seconds, _ in ticks(page.workers[0])]
     log.assert_clean()
     browser.close()
-    return {"ticks": ticks, "pause": paused, "iterations": iterations}
+    return {"ticks": timed, "pause": paused, "iterations": iterations}
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The value below which ``share`` of ``values`` lie (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=8.0, help="training time per network")
+    parser.add_argument("--repeats", type=int, default=1, help="fresh pages per network")
     parser.add_argument("--site", type=Path, default=build.SITE, help="a built site")
     parser.add_argument("--only", choices=list(NETWORKS), action="append", help="these only")
     args = parser.parse_args()
     if args.site == build.SITE:
         build.ensure_built("fast")
-    rows = []
+    results: dict[str, list[dict]] = {name: [] for name in args.only or NETWORKS}
     with build.serving_in_background(args.site) as url, sync_playwright() as pw:
-        for name in args.only or NETWORKS:
-            result = measure(pw, url + NETWORKS[name] + ITERATIONS, args.seconds)
-            ticks = result["ticks"] or [float("nan")]
-            rows.append(
-                (
-                    name,
-                    1000 * max(ticks),
-                    1000 * statistics.median(ticks),
-                    len(result["ticks"]),
-                    result["iterations"],
-                    result["pause"],
-                )
-            )
-            print(f"{name}: done", file=sys.stderr, flush=True)
-    print(file=sys.stderr)
-    print(f"{args.seconds:g} s of training per network, then Pause")
+        for _ in range(args.repeats):
+            for name, runs in results.items():
+                runs.append(measure(pw, url + NETWORKS[name] + ITERATIONS, args.seconds))
+                print(f"{name}: done", file=sys.stderr, flush=True)
+    print(f"{args.seconds:g} s of training per network, then Pause; {args.repeats} page(s) each")
     print(
-        f"{'network':<28} | {'worst tick ms':>13} | {'median ms':>9} | {'ticks':>5} | "
-        f"{'iterations':>10} | {'pause s':>7}"
+        f"{'network':<28} | {'worst tick ms':>13} | {'p95 ms':>6} | {'median ms':>9} | "
+        f"{'ticks':>5} | {'iterations':>10} | {'pause s':>7}"
     )
-    for name, worst, median, count, iterations, pause in rows:
+    for name, runs in results.items():
+        ticks = [1000 * tick for run in runs for tick in run["ticks"]] or [float("nan")]
         print(
-            f"{name:<28} | {worst:13.0f} | {median:9.1f} | {count:5d} | "
-            f"{iterations:10d} | {pause:7.2f}"
+            f"{name:<28} | {max(ticks):13.0f} | {percentile(ticks, 0.95):6.0f} | "
+            f"{statistics.median(ticks):9.1f} | {len(ticks):5d} | "
+            f"{statistics.median(run['iterations'] for run in runs):10g} | "
+            f"{statistics.median(run['pause'] for run in runs):7.2f}"
         )
 
 

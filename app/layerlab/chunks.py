@@ -18,9 +18,9 @@ import numpy as np
 from .activations import RELU
 from .network import Params, forward
 
-# One piece of work: ~15 ms in the browser's worker on a slow laptop core (measured with
-# bench/worst_tick.py: 8 x 256 units train at ~0.35-0.7 G multiply-adds/s there).
-UNIT_WORK = 5_000_000
+# One piece of training work: 15-30 ms in the browser's worker on a busy 2-core machine
+# (8 x 256 units train at ~0.35-0.7 G multiply-adds/s there; bench/worst_tick.py).
+UNIT_WORK = 10_000_000
 # An optimizer update, per parameter, in multiply-adds' worth of time (Adam: ~10 array
 # operations; the elementwise ones cost about what a multiply-add in a matrix product does).
 UPDATE_WORK = 10
@@ -38,8 +38,10 @@ def training_chunk(layer_dims: list[int]) -> int:
 
 
 def forward_chunk(layer_dims: list[int]) -> int:
-    """Examples per forward pass when only predicting: at most ``UNIT_WORK``. At least 1."""
-    return max(1, UNIT_WORK // forward_work(layer_dims))
+    """Examples per forward pass when only predicting: at most half a ``UNIT_WORK`` (the
+    page's tick may run two such pieces after its training: predictions and picture).
+    At least 1."""
+    return max(1, UNIT_WORK // (2 * forward_work(layer_dims)))
 
 
 def iteration_work(layer_dims: list[int], m: int, batch_size: int | None, m_val: int) -> int:

@@ -157,7 +157,10 @@ class Trainer:
         self._best_params: Params | None = None
         self.chunk = training_chunk(self.layer_dims)  # examples per forward/backward pass
         self._val_chunk = forward_chunk(self.layer_dims)
-        m, batch_size = self.Y.shape[1], self._batch_size
+        m, batch_size = self.Y.shape[1], self.config.batch_size
+        if batch_size is not None and batch_size >= m:
+            batch_size = None  # one batch of all: the full batch
+        self._batch_size = batch_size  # examples per update; None for the full batch
         m_val = 0 if self.Y_val is None else self.Y_val.shape[1]
         # Small iterations run whole; big ones piece by piece (see run_unit).
         self._whole_iterations = iteration_work(self.layer_dims, m, batch_size, m_val) <= UNIT_WORK
@@ -197,6 +200,11 @@ class Trainer:
     def in_progress(self) -> bool:
         """Whether an iteration has started and not finished (``iteration`` counts finished)."""
         return self._iteration is not None
+
+    @property
+    def in_pieces(self) -> bool:
+        """Whether iterations are too big to run at once, so ``run_unit`` does a piece."""
+        return not self._whole_iterations
 
     @property
     def progress(self) -> float:
@@ -259,7 +267,8 @@ class Trainer:
         val_cost = None
         if self.X_val is not None:
             val_cost = yield from self._validation_steps()
-            yield  # between the validation pass and training
+            if not self._whole_iterations:
+                yield  # between the validation pass and training
         l2_part = l2_cost(self.params, lambd, m) if lambd else 0.0
         batch_size = self._batch_size
         try:
@@ -298,12 +307,6 @@ class Trainer:
         self.last_grads = grads
         self._record(cost, l2_part, val_cost)
         return cost
-
-    @property
-    def _batch_size(self) -> int | None:
-        """Examples per update; None for the full batch (also when the batch covers it)."""
-        batch_size = self.config.batch_size
-        return None if batch_size is None or batch_size >= self.Y.shape[1] else batch_size
 
     def _count_pieces(self, m: int, batch_size: int | None, m_val: int) -> int:
         """Pieces of work (see ``run_unit``) in one iteration: sizes alone decide them."""

@@ -4,6 +4,10 @@ Costs and accuracies are streamed (``ColumnDataSource.stream`` with a rollover);
 decision-boundary image and the misclassified marks are replaced each refresh. Sources
 carry stable ``name``s (``cost_source``, ``boundary_source``, ...) so a browser test can
 find them in ``window.Bokeh.documents``.
+
+The boundary image of a big network is computed a slice at a time over several updates
+(``MAP_SLICE_S`` each, on a copy of the weights), so that no update takes long; ``busy``
+says one is under way.
 """
 
 import time
@@ -21,6 +25,7 @@ from bokeh.plotting import figure
 from layerlab.ui.diagram import NetworkDiagram
 from layerlab.ui.evaluation import EvaluationPlots
 from layerlab.ui.figure_style import CLASS_COLORS, style_figure
+from layerlab.ui.pending import Pending
 from layerlab.ui.state import LabState
 
 _EMPTY_POINTS = {"x": [], "y": [], "color": []}
@@ -28,6 +33,7 @@ COST_ROLLOVER = 20_000  # points kept per cost line
 ACCURACY_ROLLOVER = 5_000
 BOUNDARY_MAC_BUDGET = 2e7  # multiply-adds per boundary refresh, sets the grid resolution
 BOUNDARY_MAX_SHARE = 0.25  # at most this share of wall time on boundary refreshes
+MAP_SLICE_S = 0.01  # time per update on a boundary image under way (at least one chunk)
 
 TEST_OUTLINE = "#1d2433"
 MISTAKE_COLOR = "#d7263d"
@@ -115,6 +121,8 @@ class LabPlots:
         self._accuracy_streamed = 0
         self._boundary_due = 0.0  # perf_counter time of the next boundary refresh
         self._boundary_key = None  # (generation, iteration) the image shows
+        self._map: Pending | None = None  # the next image, under way
+        self._map_key = None  # (generation, iteration) it will show
 
     # -- figures ---------------------------------------------------------------------------
     @property
@@ -228,6 +236,11 @@ class LabPlots:
         self.show_test(show_test)
         return fig
 
+    @property
+    def busy(self) -> bool:
+        """Whether a boundary image is under way (``update`` works on it a slice at a time)."""
+        return self._map is not None
+
     # -- updates ---------------------------------------------------------------------------
     def show_log_scale(self, log: bool) -> None:
         """Show the cost curves on a log y axis (or back on the linear one)."""
@@ -252,11 +265,19 @@ class LabPlots:
             renderer.visible = l2_visible
         self._fit_ranges(state)
         key = (state.generation, session.iteration)
-        if key != self._boundary_key and (
-            time.perf_counter() >= self._boundary_due or not state.running
+        if (
+            self._map is None
+            and key != self._boundary_key
+            and (time.perf_counter() >= self._boundary_due or not state.running)
         ):
-            self._draw_snapshot(state)
-            self._boundary_key = key
+            self._start_snapshot(state, key)
+        if self._map is not None and self._map.run(time.perf_counter() + MAP_SLICE_S):
+            self._draw_snapshot(state, self._map.result)
+            self._boundary_key = self._map_key
+            # The next one when this one's time is BOUNDARY_MAX_SHARE of the time since.
+            seconds = self._map.seconds
+            self._boundary_due = time.perf_counter() + seconds / BOUNDARY_MAX_SHARE - seconds
+            self._map = None
 
     def _restart(self, state: LabState) -> None:
         """New data or network: empty the streams, redraw the points."""
@@ -275,7 +296,7 @@ class LabPlots:
         self.boundary_figure.x_range.update(start=x0, end=x1)
         self.boundary_figure.y_range.update(start=y0, end=y1)
         self.diagram.rebuild(state)
-        self._boundary_key = None
+        self._boundary_key = self._map = None
         self._generation = state.generation  # last: a failed restart is retried next time
 
     def _stream_costs(self, state: LabState) -> None:
@@ -305,24 +326,31 @@ class LabPlots:
         if abs(self.cost_figure.y_range.end - top) > 0.02 * top:
             self.cost_figure.y_range.end = top
 
-    def _draw_snapshot(self, state: LabState) -> None:
-        """Probability image, misclassified marks, network weights (time-boxed in training).
+    def _start_snapshot(self, state: LabState, key: tuple[int, int]) -> None:
+        """Begin the probability image of the weights as they are now (none without two
+        features: the evaluation plots take its place)."""
+        session = state.session
+        if session.data.n_features == 2:
+            steps = session.probabilities_steps(boundary_resolution(session.n_params))
+        else:
+            steps = iter(())  # nothing to compute: done at the first step
+        self._map, self._map_key = Pending(steps), key
+
+    def _draw_snapshot(self, state: LabState, image: np.ndarray | None) -> None:
+        """Probability image ``(res, res)``, misclassified marks (of the latest evaluated
+        weights), network weights.
 
         Data with other than two features has no plane to color: the histogram and the
         confusion matrix of ``evaluation`` take the image's place.
         """
-        start = time.perf_counter()
         session = state.session
-        if session.data.n_features != 2:
+        if image is None:
             self.evaluation.update(state)
             self.diagram.update(state)
-            self._boundary_due = start + (time.perf_counter() - start) / BOUNDARY_MAX_SHARE
             return
-        resolution = boundary_resolution(session.n_params)
-        image = session.probabilities(resolution).astype(np.float32)  # (res, res)
         x0, x1, y0, y1 = session.data.extent
         self.boundary_source.data = {
-            "image": [image],
+            "image": [image.astype(np.float32)],
             "x": [x0],
             "y": [y0],
             "dw": [x1 - x0],
@@ -338,5 +366,3 @@ class LabPlots:
             ):  # unchanged marks are not sent again
                 source.data = {"x": X[0, wrong], "y": X[1, wrong]}
         self.diagram.update(state)
-        elapsed = time.perf_counter() - start
-        self._boundary_due = start + elapsed / BOUNDARY_MAX_SHARE

@@ -3,25 +3,36 @@
 ``TrainingSession`` owns the core's ``Trainer``; views never touch it. They read:
 
 * the network: ``layer_dims``, ``architecture``, ``n_params``, ``weights()``, ``layer_table``;
-* progress: ``iteration``, ``cost_history``, ``accuracy_history``, ``latest``;
-* predictions: ``probabilities`` on a grid, ``mistakes``, ``test_probabilities``;
+* progress: ``iteration``, ``progress`` (of the iteration in progress), ``cost_history``,
+  ``accuracy_history``, ``latest``, ``iterations_per_second``;
+* predictions: ``probabilities`` on a grid (or ``probabilities_steps``, a chunk at a time),
+  ``mistakes`` and ``test_probabilities`` (of the latest evaluated weights: ``evaluated``);
 * the run's recipe: ``initial`` (the learning rate and λ it started with) and ``changes``.
 
 The learning rate and λ may change while it trains (``change``). Each change at iteration
 i > 0 is recorded as ``(i, name, value)``; a session made with recorded ``changes`` (a
 link's, or a reset's) applies each one when training reaches its iteration, so the run
 replays number for number.
+
+No call does much work at once, whatever the network: ``advance`` trains in the trainer's
+units (``Trainer.run_unit``) until its time is up, and the predictions the views show
+(accuracies, mistakes) are computed a chunk at a time on a copy of the weights, then
+recorded for the iteration they belong to (``busy`` while some are under way).
 """
 
 import functools
 import math
 import time
+from dataclasses import dataclass
 
 import numpy as np
 
 from layerlab import Trainer, forward, gradient_check
+from layerlab.chunks import forward_chunk, probabilities_steps
 from layerlab.ui.custom import CustomData
 from layerlab.ui.data import LabData
+from layerlab.ui.pending import Pending
+from layerlab.ui.speed import SpeedMeter
 
 LIVE = ("learning_rate", "lambd")  # what may change during a run (and is recorded)
 GRADCHECK_MAX_PARAMS = 3000  # two forward passes per parameter
@@ -30,6 +41,15 @@ GRADCHECK_PASS = 1e-6  # below: backprop and finite differences agree
 GRADCHECK_FAIL = 1e-3  # above: something is wrong (between: borderline, e.g. ReLU kinks)
 
 Change = tuple[int, str, float]  # (iteration, setting name, value from then on)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """P(y = 1) of the weights after ``iteration`` iterations, on each example."""
+
+    iteration: int
+    train: np.ndarray  # (m_train,)
+    test: np.ndarray  # (m_test,)
 
 
 def _quiet_overflow(method):
@@ -77,7 +97,12 @@ class TrainingSession:
         self.initial = {name: getattr(config, name) for name in LIVE}
         self.changes: list[Change] = sorted(changes)
         self._accuracy: dict[str, list] = {"iteration": [], "train": [], "test": []}
-        self._record_accuracy()
+        self.evaluated: Evaluation | None = None  # the latest predictions, once there are any
+        self._evaluation: Pending | None = None  # predictions under way
+        self._speed = SpeedMeter()
+        # Loaded weights are evaluated at once (the page says how good they are); fresh ones
+        # a chunk now and the rest in the next ticks.
+        self._evaluate(math.inf if params is not None else time.perf_counter())
 
     # -- the network ----------------------------------------------------------------------
     @property
@@ -131,6 +156,22 @@ class TrainingSession:
         """Iterations (epochs) trained so far."""
         return self.trainer.iteration
 
+    @property
+    def progress(self) -> float:
+        """The share of the iteration in progress done, in [0, 1) (0 between iterations)."""
+        return self.trainer.progress
+
+    @property
+    def iterations_per_second(self) -> float | None:
+        """How fast it trained lately on this device (None until measured)."""
+        return self._speed.rate
+
+    @property
+    def busy(self) -> bool:
+        """Whether predictions of the weights are still to be computed for the views."""
+        startable = self._needs_evaluation and not self.trainer.in_progress
+        return self._evaluation is not None or startable
+
     def live_value(self, name: str) -> float:
         """The learning rate or λ in use now."""
         return getattr(self.trainer, name)
@@ -175,21 +216,30 @@ class TrainingSession:
         AL, _ = forward(self.data.grid(resolution), self.trainer.params)  # (1, res**2)
         return np.asarray(AL).reshape(resolution, resolution)
 
-    @_quiet_overflow
-    def mistakes(self) -> tuple[np.ndarray, np.ndarray]:
-        """Boolean masks ``(m_train,)`` and ``(m_test,)`` of misclassified points."""
-        data, params = self.data, self.trainer.params
-        return (
-            (np.asarray(forward(data.X_train, params)[0]) > 0.5)[0] != data.Y_train[0],
-            (np.asarray(forward(data.X_test, params)[0]) > 0.5)[0] != data.Y_test[0],
-        )
+    def probabilities_steps(self, resolution: int):
+        """``probabilities(resolution)`` of the weights as they are now, a chunk at a time:
+        a generator that yields between chunks and returns the ``(res, res)`` grid (drive it
+        with ``Pending``; the weights are copied, training may go on meanwhile)."""
+        params = self._weights_now()
+        grid = self.data.grid(resolution)  # (2, res**2)
+        image = yield from probabilities_steps(grid, params, forward_chunk(self.layer_dims))
+        return image.reshape(resolution, resolution)
 
-    @_quiet_overflow
-    def test_probabilities(self) -> np.ndarray:
-        """P(y=1) ``(m_test,)`` of the test examples (the training set if none is held out)."""
-        X = self.data.X_test if self.data.X_test.shape[1] else self.data.X_train
-        AL, _ = forward(X, self.trainer.params)  # (1, m)
-        return np.asarray(AL)[0]
+    def mistakes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Boolean masks ``(m_train,)`` and ``(m_test,)`` of misclassified points, by the
+        latest evaluated weights (none before the first evaluation)."""
+        data, evaluated = self.data, self.evaluated
+        if evaluated is None:
+            return np.zeros(data.Y_train.shape[1], bool), np.zeros(data.Y_test.shape[1], bool)
+        return (evaluated.train > 0.5) != data.Y_train[0], (evaluated.test > 0.5) != data.Y_test[0]
+
+    def test_probabilities(self) -> np.ndarray | None:
+        """P(y=1) ``(m_test,)`` of the test examples (the training set if none is held out),
+        by the latest evaluated weights; None before the first evaluation."""
+        evaluated = self.evaluated
+        if evaluated is None:
+            return None
+        return evaluated.test if self.data.X_test.shape[1] else evaluated.train
 
     def test_labels(self) -> np.ndarray:
         """Labels ``(m_test,)`` matching ``test_probabilities``."""
@@ -199,31 +249,46 @@ class TrainingSession:
     # -- verbs ----------------------------------------------------------------------------
     @_quiet_overflow
     def advance(self, k: int, budget_s: float = math.inf) -> tuple[int, list[Change]]:
-        """Train up to ``k`` iterations, stopping early once ``budget_s`` seconds are spent.
+        """Train until ``k`` more iterations are done or ``budget_s`` seconds are nearly
+        spent, then work on the views' predictions within the same time.
 
-        Recorded changes due at an iteration are applied just before it. Returns how many
-        iterations ran and the changes applied. Raises ``DivergenceError`` (the core's) when
-        the cost stops being finite; what ran before is recorded either way.
+        Training goes in the trainer's units (a whole small iteration, a piece of a big
+        one), at least one when ``k`` > 0; it stops before a unit that would end after the
+        budget, judged by the last one. An iteration in progress is finished first and
+        counts as one. Recorded changes due at an iteration are applied just before it.
+        Returns how many iterations finished and the changes applied. Raises
+        ``DivergenceError`` (the core's) when the cost stops being finite; what ran before
+        is recorded either way.
         """
-        start, steps, applied = time.perf_counter(), 0, []
+        trainer = self.trainer
+        deadline = time.perf_counter() + budget_s
+        finished, applied = 0, []
         try:
-            while steps < k:
-                applied += self._apply_due_changes()
-                self.trainer.step(1)
-                steps += 1
-                if time.perf_counter() - start > budget_s:
+            while finished < k and not trainer.done:
+                if not trainer.in_progress:
+                    applied += self._apply_due_changes()
+                start = time.perf_counter()
+                if trainer.run_unit() is not None:
+                    finished += 1
+                    if trainer.in_pieces and self._evaluation is None:
+                        self._start_evaluation()  # these weights: the next unit changes them
+                now = time.perf_counter()
+                if now + (now - start) > deadline:
                     break
         finally:
-            self._record_accuracy()
-        return steps, applied
+            if k:
+                self._speed.record(time.perf_counter(), self.iteration + self.progress)
+            self._evaluate(deadline)
+        return finished, applied
 
     def change(self, name: str, value: float) -> None:
-        """Use ``value`` for ``name`` (the learning rate or λ) from now on, and record it.
+        """Use ``value`` for ``name`` (the learning rate or λ) from the next iteration on
+        (between iterations: from now on), and record it.
 
         Later recorded changes of the same setting no longer apply: the run took another
         turn. Before the first iteration this is the run's starting value.
         """
-        iteration = self.iteration
+        iteration = self.iteration + (1 if self.trainer.in_progress else 0)
         setattr(self.trainer, name, value)
         self.changes = [c for c in self.changes if c[1] != name or c[0] < iteration]
         if iteration == 0:
@@ -264,11 +329,43 @@ class TrainingSession:
             setattr(self.trainer, name, value)
         return due
 
-    def _record_accuracy(self) -> None:
-        """Accuracies of the current weights, at most once per iteration."""
-        if self._accuracy["iteration"][-1:] == [self.iteration]:
+    @property
+    def _needs_evaluation(self) -> bool:
+        return self._accuracy["iteration"][-1:] != [self.iteration]
+
+    def _weights_now(self) -> dict[str, np.ndarray]:
+        return {key: value.copy() for key, value in self.trainer.params.items()}
+
+    def _start_evaluation(self) -> None:
+        self._evaluation = Pending(self._evaluation_steps(self._weights_now(), self.iteration))
+
+    def _evaluation_steps(self, params: dict, iteration: int):
+        """The predictions of ``params`` on the training and test examples, a chunk at a
+        time (a generator that yields between chunks; returns an ``Evaluation``)."""
+        data = self.data
+        X = np.hstack([data.X_train, data.X_test])  # (n_x, m_train + m_test)
+        p = yield from probabilities_steps(X, params, forward_chunk(self.layer_dims))
+        m_train = data.X_train.shape[1]
+        return Evaluation(iteration, p[:m_train], p[m_train:])
+
+    def _evaluate(self, deadline: float) -> None:
+        """Work on the views' predictions until ``deadline`` (at least one chunk); start
+        them for the current weights when none are under way, between iterations only
+        (``advance`` starts them as an iteration ends, before the next one changes them)."""
+        if self._evaluation is None:
+            if not self._needs_evaluation or self.trainer.in_progress:
+                return
+            self._start_evaluation()
+        if self._evaluation.run(deadline):
+            self._record_accuracy(self._evaluation.result)
+            self._evaluation = None
+
+    def _record_accuracy(self, evaluation: Evaluation) -> None:
+        """Accuracies of the evaluated weights, at most once per iteration."""
+        self.evaluated = evaluation
+        if self._accuracy["iteration"][-1:] == [evaluation.iteration]:
             return
         wrong_train, wrong_test = self.mistakes()
-        self._accuracy["iteration"].append(self.iteration)
+        self._accuracy["iteration"].append(evaluation.iteration)
         for key, wrong in (("train", wrong_train), ("test", wrong_test)):
             self._accuracy[key].append(1.0 - float(wrong.mean()) if wrong.size else None)

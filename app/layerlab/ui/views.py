@@ -9,6 +9,7 @@ from html import escape
 import panel as pn
 
 from layerlab.ui.binding import Controls, html_pane, watch_progress
+from layerlab.ui.speed import speed_words
 from layerlab.ui.state import LabState
 from layerlab.ui.widgets import setting_control
 
@@ -38,12 +39,15 @@ def transport(state: LabState, controls: Controls) -> pn.Column:
         play.label = "❚❚ Pause" if state.running else "▶ Play"
 
     def show_progress(*_) -> None:
-        iteration = state.session.iteration
+        session = state.session
+        iteration = session.iteration
         progress.max = state.iterations
         progress.value = min(iteration, state.iterations)
+        speed = speed_words(session.iterations_per_second, session.progress)
         counter.object = (
             f'<div class="ll-arch">Iteration <b class="ll-iteration">{iteration}</b>'
             f" / {state.iterations}</div>"
+            + (f'<div class="ll-speed ll-hint">{speed}</div>' if speed else "")
         )
 
     def show_status(*_) -> None:
