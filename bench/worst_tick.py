@@ -83,7 +83,7 @@ def measure(pw, url: str, seconds: float) -> dict:
     wait_until(lambda: page.get_by_role("button", name="Play").count(), 120, 0.01, what="Play")
     paused = time.monotonic() - clicked
     iterations = page.evaluate(COUNT_JS)
-    timed = [seconds for seconds, _ in ticks(page.workers[0])]
+    timed = [seconds for seconds, _, _ in ticks(page.workers[0])]
     log.assert_clean()
     browser.close()
     return {"ticks": timed, "pause": paused, "iterations": iterations}

@@ -2,9 +2,11 @@
 
 ``install(worker)`` wraps ``LayerLab.tick`` inside the page's Pyodide worker (also the
 periodic callback the app may have made already); from then on ``ticks(worker)`` lists
-every tick as ``(seconds, training)``: its duration (``time.perf_counter`` around the whole
-call, its closing ``asyncio.sleep(0)`` included) and whether Play was on when it began.
-Works on any build of the app: it needs only ``LayerLab.tick`` and ``LayerLab.state``.
+every tick as ``(seconds, training, position)``: its duration (``time.perf_counter`` around
+the whole call, its closing ``asyncio.sleep(0)`` included), whether Play was on when it
+began, and how far training was when it ended (iterations, the share of the one in progress
+included where the app tells it). Works on any build of the app: it needs only
+``LayerLab.tick`` and ``LayerLab.state.session.iteration``.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ if not hasattr(app, "_timed_ticks"):
         try:
             await untimed(self)
         finally:  # also when Pause cancels the tick during its closing sleep(0)
-            app._timed_ticks.append((time.perf_counter() - start, training))
+            session = self.state.session
+            position = session.iteration + getattr(session, "progress", 0.0)
+            app._timed_ticks.append((time.perf_counter() - start, training, position))
 
     app.LayerLab.tick = timed_tick
     for callbacks in state._periodic.values():
@@ -43,7 +47,9 @@ def install(worker: Worker) -> None:
     worker.evaluate("(code) => { self.pyodide.runPython(code); }", _INSTALL)
 
 
-def ticks(worker: Worker) -> list[tuple[float, bool]]:
-    """Every tick since ``install``: ``(seconds, whether Play was on)``."""
+def ticks(worker: Worker) -> list[tuple[float, bool, float]]:
+    """Every tick since ``install``: ``(seconds, whether Play was on, position after)``."""
     rows = worker.evaluate("(code) => self.pyodide.runPython(code).toJs()", _READ)
-    return [(float(seconds), bool(training)) for seconds, training in rows]
+    return [
+        (float(seconds), bool(training), float(position)) for seconds, training, position in rows
+    ]
