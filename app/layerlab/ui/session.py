@@ -39,6 +39,7 @@ GRADCHECK_MAX_PARAMS = 3000  # two forward passes per parameter
 GRADCHECK_EXAMPLES = 64
 GRADCHECK_PASS = 1e-6  # below: backprop and finite differences agree
 GRADCHECK_FAIL = 1e-3  # above: something is wrong (between: borderline, e.g. ReLU kinks)
+EVALUATION_MAX_SHARE = 0.25  # while training, at most this share of the time on predictions
 
 Change = tuple[int, str, float]  # (iteration, setting name, value from then on)
 
@@ -99,6 +100,7 @@ class TrainingSession:
         self._accuracy: dict[str, list] = {"iteration": [], "train": [], "test": []}
         self.evaluated: Evaluation | None = None  # the latest predictions, once there are any
         self._evaluation: Pending | None = None  # predictions under way
+        self._evaluation_due = 0.0  # perf_counter time after which training may start more
         self._speed = SpeedMeter()
         # Loaded weights are evaluated at once (the page says how good they are); fresh ones
         # a chunk now and the rest in the next ticks.
@@ -270,7 +272,7 @@ class TrainingSession:
                 start = time.perf_counter()
                 if trainer.run_unit() is not None:
                     finished += 1
-                    if trainer.in_pieces and self._evaluation is None:
+                    if trainer.in_pieces and self._evaluation is None and self._evaluation_is_due:
                         self._start_evaluation()  # these weights: the next unit changes them
                 now = time.perf_counter()
                 if now + (now - start) > deadline:
@@ -278,7 +280,8 @@ class TrainingSession:
         finally:
             if k:
                 self._speed.record(time.perf_counter(), self.iteration + self.progress)
-            self._evaluate(deadline)
+            if not k or self._evaluation is not None or self._evaluation_is_due:
+                self._evaluate(deadline)
         return finished, applied
 
     def change(self, name: str, value: float) -> None:
@@ -348,6 +351,13 @@ class TrainingSession:
         m_train = data.X_train.shape[1]
         return Evaluation(iteration, p[:m_train], p[m_train:])
 
+    @property
+    def _evaluation_is_due(self) -> bool:
+        """Small predictions (one chunk) are always due; big ones are rationed."""
+        m = self.data.X_train.shape[1] + self.data.X_test.shape[1]
+        small = forward_chunk(self.layer_dims) >= m
+        return small or time.perf_counter() >= self._evaluation_due
+
     def _evaluate(self, deadline: float) -> None:
         """Work on the views' predictions until ``deadline`` (at least one chunk); start
         them for the current weights when none are under way, between iterations only
@@ -358,6 +368,10 @@ class TrainingSession:
             self._start_evaluation()
         if self._evaluation.run(deadline):
             self._record_accuracy(self._evaluation.result)
+            # While training, big ones come when this one's time is EVALUATION_MAX_SHARE of
+            # the time since.
+            seconds = self._evaluation.seconds
+            self._evaluation_due = time.perf_counter() + seconds / EVALUATION_MAX_SHARE - seconds
             self._evaluation = None
 
     def _record_accuracy(self, evaluation: Evaluation) -> None:
