@@ -32,7 +32,7 @@ _EMPTY_POINTS = {"x": [], "y": [], "color": []}
 COST_ROLLOVER = 20_000  # points kept per cost line
 ACCURACY_ROLLOVER = 5_000
 BOUNDARY_MAC_BUDGET = 2e7  # multiply-adds per boundary refresh, sets the grid resolution
-BOUNDARY_MAX_SHARE = 0.25  # at most this share of wall time on boundary refreshes
+BOUNDARY_MAX_SHARE = 0.15  # at most this share of wall time on boundary refreshes
 MAP_SLICE_S = 0.01  # time per update on a boundary image under way (at least one chunk)
 
 TEST_OUTLINE = "#1d2433"

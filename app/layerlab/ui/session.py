@@ -39,7 +39,7 @@ GRADCHECK_MAX_PARAMS = 3000  # two forward passes per parameter
 GRADCHECK_EXAMPLES = 64
 GRADCHECK_PASS = 1e-6  # below: backprop and finite differences agree
 GRADCHECK_FAIL = 1e-3  # above: something is wrong (between: borderline, e.g. ReLU kinks)
-EVALUATION_MAX_SHARE = 0.25  # while training, at most this share of the time on predictions
+EVALUATION_MAX_SHARE = 0.1  # while training, at most this share of the time on predictions
 
 Change = tuple[int, str, float]  # (iteration, setting name, value from then on)
 

@@ -47,7 +47,7 @@ __all__ = ["PRESETS", "PRESET_NOTES", "LabState"]
 GENERATOR_SETTINGS = with_effect("generator")  # new data: the user's own data is left
 DATA_SETTINGS = with_effect("generator", "split")
 KEPT_SETTINGS = with_effect("live", "pacing")  # never start a fresh network
-TICK_BUDGET_S = 0.03  # training time per tick: keeps the page responsive
+TICK_BUDGET_S = 0.04  # training time per tick: keeps the page responsive
 
 
 class ArchitectureMismatch(ValueError):
