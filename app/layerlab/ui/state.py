@@ -163,7 +163,8 @@ class LabState(LabSettings):
             return self._advance(self.steps_per_tick, budget_s)
         if self._stepping:
             steps = self._advance(1, budget_s)
-            self._stepping = self._stepping and not steps
+            if steps:
+                self._stepping = False
             return steps
         if self.session.busy:
             self.session.advance(0, budget_s)
