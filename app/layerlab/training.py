@@ -27,7 +27,6 @@ from .steps import (
     Dropout,
     gradient_update_steps,
     minibatch_epoch_steps,
-    run_steps,
 )
 from .validation import check_count, check_data, check_layer_dims
 
@@ -245,18 +244,19 @@ class Trainer:
             self._iteration, self._pieces_done = self._iteration_steps(), 0
         try:
             if self._whole_iterations:
-                cost = run_steps(self._iteration)
+                for _ in self._iteration:  # a small iteration: all its pieces at once
+                    pass
             else:
                 next(self._iteration)
                 self._pieces_done += 1
                 return None
-        except StopIteration as end:
-            cost = end.value
+        except StopIteration:
+            pass  # that was the last piece
         except Exception:
             self._iteration = None  # a diverged iteration is abandoned
             raise
         self._iteration = None
-        return cost
+        return self.history.costs[-1]  # the iteration recorded itself
 
     def _iteration_steps(self):
         """One iteration as a generator of pieces of work (it yields between them); records
