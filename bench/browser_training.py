@@ -1,6 +1,6 @@
 """Training speed of the default network: in the browser's Pyodide worker vs CPython.
 
-    .venv/bin/python bench/browser_training.py [--iterations 500] [--repeats 5]
+    .venv/bin/python bench/browser_training.py [--iterations 500] [--repeats 5] [--site site]
 
 The same code runs in both: a fresh ``LabState()`` (the page's defaults: the
 default dataset and network, optimizer and seeds) trained with
@@ -37,9 +37,9 @@ best = float("inf")
 for _ in range({repeats}):
     state = LabState()
     start = time.perf_counter()
-    state.trainer.step({iterations})
+    state.session.trainer.step({iterations})
     best = min(best, time.perf_counter() - start)
-result = (best, state.architecture, state.trainer.history.costs[-1])
+result = (best, state.session.architecture, state.session.trainer.history.costs[-1])
 """
 
 
@@ -50,9 +50,9 @@ def cpython_seconds(iterations: int, repeats: int) -> tuple[float, str, float]:
     return namespace["result"]
 
 
-def browser_seconds(iterations: int, repeats: int) -> tuple[float, str, float]:
+def browser_seconds(iterations: int, repeats: int, site: Path) -> tuple[float, str, float]:
     """Best time for ``iterations`` steps inside the built site's Pyodide worker."""
-    with build.serving_in_background(build.SITE) as url, sync_playwright() as pw:
+    with build.serving_in_background(site) as url, sync_playwright() as pw:
         browser = launch_browser(pw)
         log = BrowserLog()
         page = new_observed_context(browser, log).new_page()
@@ -77,10 +77,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--iterations", type=int, default=500)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--site", type=Path, default=build.SITE, help="a built site")
     args = parser.parse_args()
-    build.ensure_built("fast")
+    if args.site == build.SITE:
+        build.ensure_built("fast")
     py_s, arch, py_cost = cpython_seconds(args.iterations, args.repeats)
-    web_s, _, web_cost = browser_seconds(args.iterations, args.repeats)
+    web_s, _, web_cost = browser_seconds(args.iterations, args.repeats, args.site)
     n = args.iterations
     print(f"network {arch}, {n} iterations, best of {args.repeats}")
     print(f"{'runtime':>10} | {'seconds':>8} | {'it/s':>8} | final cost")

@@ -74,7 +74,7 @@ def measure(settings: dict, seconds: float) -> dict:
         "KB/tick": sent_bytes / ticks / 1024,
         "max upd/s": 1000 / tick_ms,
         "app upd/s": app_updates,
-        "app it/s": app_updates * state.trainer.iteration / ticks,
+        "app it/s": app_updates * state.session.iteration / ticks,
     }
 
 

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from layerlab import TrainConfig, Trainer, compute_cost, forward, init_params, predict
+from layerlab.chunks import training_chunk
 from layerlab.csvdata import load_csv
 from layerlab.datasets import DATASETS, Standardizer, train_test_split
 from layerlab.export import CsvSource, export_script
@@ -141,6 +142,34 @@ def check_generated(settings, layer_sizes, tmp_path) -> str:
 )
 def test_script_repeats_the_run(changes, layer_sizes, tmp_path):
     check_generated({**BASE, **changes}, layer_sizes, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("changes", "layer_sizes"),
+    [
+        pytest.param(
+            {"n_points": 400, "optimizer": "adam", "init": "he", "keep_prob": 0.8, "lambd": 0.1},
+            [256, 256],
+            id="full-batch-dropout-l2",
+        ),
+        pytest.param(
+            {"n_points": 300, "optimizer": "momentum", "init": "he", "batch_size": 64},
+            [256, 256],
+            id="minibatch",
+        ),
+    ],
+)
+def test_script_splits_big_batches_as_the_app_does(changes, layer_sizes, tmp_path):
+    """A big network's batches go through in chunks (``layerlab.chunks``): the script takes
+    the same chunks, so its sums are added in the same order and its numbers are the same."""
+    settings = {**BASE, "iterations": 8, **changes}
+    chunk = training_chunk([2, *layer_sizes, 1])
+    assert chunk < min(settings["batch_size"] or 1000, 0.7 * settings["n_points"])
+    script = check_generated(settings, layer_sizes, tmp_path)
+    assert f"CHUNK = {chunk}  #" in script
+    small = export_script({**BASE, "n_points": 2000, "batch_size": 0}, [8, 8])
+    assert "CHUNK" not in small
+    assert "run_steps" not in small  # the seed's plain update: nothing to run through
 
 
 @pytest.mark.parametrize("dataset", list(DATASETS))

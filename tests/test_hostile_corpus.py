@@ -167,4 +167,6 @@ def test_links_build_a_working_lab(query):
         math.isfinite(value) for value in state.settings().values() if isinstance(value, float)
     )
     state.step()
+    while state.busy:  # a big iteration goes on over ticks
+        state.tick(budget_s=math.inf)
     assert state.session.iteration == 1

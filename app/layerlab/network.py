@@ -168,18 +168,22 @@ def forward(
     return AL, caches
 
 
-def compute_cost(AL, Y, params: Params | None = None, lambd: float = 0.0) -> float:
+def compute_cost(
+    AL, Y, params: Params | None = None, lambd: float = 0.0, *, m: int | None = None
+) -> float:
     """Cross-entropy ``J = -(1/m) Σ [Y log AL + (1-Y) log(1-AL)]``, plus
     ``λ/(2m) Σ_l ||W_l||_F²`` when ``params`` are given.
 
     From the logits Z of ``forward``'s output it is computed as
     ``mean(log(1 + e^Z) - Y Z)``, exact and finite for any finite Z.
+    ``m`` is the number of examples the mean is over: by default Y's columns; for a chunk
+    of a larger batch, the batch's size (then the chunks' costs add up to the batch's).
     """
     Y = np.asarray(Y, dtype=np.float64)
     AL_shape = np.shape(AL)
     if AL_shape != Y.shape:
         raise ValueError(f"AL has shape {AL_shape} but Y has shape {Y.shape}; both must be (1, m)")
-    m = Y.shape[1]
+    m = Y.shape[1] if m is None else m
     logits = getattr(AL, "logits", None)
     if logits is not None:
         losses = softplus(logits) - Y * logits  # (1, m)
@@ -205,6 +209,7 @@ def backward(
     *,
     activation=RELU,
     workspace: Workspace | None = None,
+    m: int | None = None,
     trace: dict | None = None,
 ) -> Params:
     """Backward pass from ``dZ_L = AL - Y`` (sigmoid + cross-entropy, no division by AL).
@@ -213,13 +218,15 @@ def backward(
     ``dA_{l-1} = W_lᵀ dZ_l``, ``dZ_{l-1} = dA_{l-1} · g'(Z_{l-1})`` (times the layer's
     mask if forward had one; ``activation`` is the ``g`` forward used). dA_0 is never
     computed. The code carries ``dZ_l / m``, the gradient of the mean, so the 1/m is
-    applied once, at the top. Given a ``trace`` dict, it also keeps each ``dZ_l (n_l, m)``
-    and ``dA_{l-1} (n_{l-1}, m)`` there (as ``"dZ2"``, ``"dA1"``: for showing them).
+    applied once, at the top. ``m`` is AL's number of columns unless given: a chunk of a
+    larger batch passes the batch's size, and the chunks' gradients add up to the batch's.
+    Given a ``trace`` dict, it also keeps each ``dZ_l (n_l, m)`` and ``dA_{l-1} (n_{l-1}, m)``
+    there (as ``"dZ2"``, ``"dA1"``: for showing them).
 
     Returns ``{"dW1": (n_1, n_0), "db1": (n_1, 1), ..., "dWL", "dbL"}``.
     """
     L = len(caches)
-    m = AL.shape[1]
+    m = AL.shape[1] if m is None else m
     grads: Params = {}
     dZ_m = (np.asarray(AL) - Y) / m  # (1, m): dZ_L / m
     for l in range(L, 0, -1):

@@ -29,7 +29,9 @@ class Momentum:
 
     def update(self, params: Params, grads: Params, learning_rate: float) -> None:
         for key, value in params.items():
-            v = self.velocity.setdefault(key, np.zeros_like(value))
+            v = self.velocity.get(key)
+            if v is None:  # (not setdefault: that would allocate zeros on every update)
+                v = self.velocity[key] = np.zeros_like(value)
             v *= self.beta1
             v += (1.0 - self.beta1) * grads["d" + key]
             value -= learning_rate * v
@@ -54,8 +56,9 @@ class Adam:
         correction2 = 1.0 - self.beta2**self.t
         for key, value in params.items():
             g = grads["d" + key]
-            m = self.first.setdefault(key, np.zeros_like(value))
-            v = self.second.setdefault(key, np.zeros_like(value))
+            if key not in self.first:  # (not setdefault: it would allocate on every update)
+                self.first[key], self.second[key] = np.zeros_like(value), np.zeros_like(value)
+            m, v = self.first[key], self.second[key]
             m *= self.beta1
             m += (1.0 - self.beta1) * g
             v *= self.beta2

@@ -4,14 +4,21 @@
 settings use), so the two train alike, operation for operation:
 
 * ``gradient_update``: forward, cost, backward, a finiteness check, the optimizer's update;
-* ``minibatch_epoch``: a new random order of the examples, one update per batch;
+* ``gradient_update_steps``: the same update with its passes split into column chunks;
+* ``minibatch_epoch_steps``: a new random order of the examples, one update per batch;
 * ``Dropout``: inverted dropout's masks for one forward pass.
+
+The ``*_steps`` functions are generators: they ``yield`` between pieces of work (a chunk, a
+batch), places where a caller may pause. The app's page does, so that a big network never
+keeps it from answering a click (``layerlab.chunks``); a script runs them through with
+``run_steps``.
 """
 
 import numpy as np
 
 from .activations import RELU
-from .network import Params, Workspace, backward, compute_cost, forward
+from .network import Params, Workspace, backward, compute_cost, forward, layer_count
+from .regularization import l2_cost, l2_gradient
 
 
 class DivergenceError(ValueError):
@@ -71,6 +78,69 @@ def gradient_update(
     return cost, grads
 
 
+def gradient_update_steps(
+    X,
+    Y,
+    params: Params,
+    optimizer,
+    learning_rate: float,
+    lambd: float = 0.0,
+    *,
+    chunk: int | None = None,
+    activation=RELU,
+    draw_masks=None,
+    workspace: Workspace | None = None,
+):
+    """``gradient_update`` on ``X (n_x, m)``, ``Y (1, m)``, its forward and backward passes
+    over column chunks of at most ``chunk`` examples (None: all at once).
+
+    A generator: it yields between chunks and returns ``(cost, grads)``. The cost and the
+    gradients are means over the m examples, so they are sums over the chunks: each chunk's
+    part is divided by m (not by its own size), and the L2 terms are added once, at the end.
+    Only the order of the additions differs from one pass. ``draw_masks(m_chunk)``, if
+    given (a ``Dropout``), draws each chunk's masks. With a single chunk (m <= chunk) this
+    is ``gradient_update`` itself.
+    """
+    m = Y.shape[1]
+    if chunk is None or m <= chunk:
+        masks = None if draw_masks is None else draw_masks(m)
+        return gradient_update(
+            X,
+            Y,
+            params,
+            optimizer,
+            learning_rate,
+            lambd,
+            activation=activation,
+            masks=masks,
+            workspace=workspace,
+        )
+    cost, total = 0.0, None
+    for start in range(0, m, chunk):
+        if start:
+            yield  # between two chunks
+        X_chunk, Y_chunk = X[:, start : start + chunk], Y[:, start : start + chunk]
+        masks = None if draw_masks is None else draw_masks(Y_chunk.shape[1])
+        AL, caches = forward(
+            X_chunk, params, activation=activation, masks=masks, workspace=workspace
+        )
+        part = compute_cost(AL, Y_chunk, m=m)  # this chunk's share of the mean
+        grads = backward(AL, Y_chunk, caches, activation=activation, workspace=workspace, m=m)
+        cost += part
+        if total is None:  # copies: the next chunk's backward pass reuses the workspace's arrays
+            total = {key: value.copy() for key, value in grads.items()}
+        else:
+            for key, value in grads.items():
+                total[key] += value
+    if lambd:
+        cost += l2_cost(params, lambd, m)
+        for l in range(1, layer_count(params) + 1):
+            total[f"dW{l}"] += l2_gradient(params[f"W{l}"], lambd, m)
+    check_finite(cost, total)
+    optimizer.update(params, total, learning_rate)
+    return cost, total
+
+
 def minibatches(X, Y, batch_size: int, rng: np.random.Generator):
     """Yield ``(X (n_x, batch_size), Y (1, batch_size))`` in a new random order (the last
     batch may be smaller)."""
@@ -80,7 +150,7 @@ def minibatches(X, Y, batch_size: int, rng: np.random.Generator):
         yield X[:, chosen], Y[:, chosen]
 
 
-def minibatch_epoch(
+def minibatch_epoch_steps(
     X,
     Y,
     params: Params,
@@ -90,32 +160,46 @@ def minibatch_epoch(
     batch_size: int,
     rng: np.random.Generator,
     *,
+    chunk: int | None = None,
     activation=RELU,
     draw_masks=None,
     workspace: Workspace | None = None,
-) -> tuple[float, Params]:
-    """One pass over ``X (n_x, m)``, ``Y (1, m)``: one ``gradient_update`` per mini-batch.
+):
+    """One pass over ``X (n_x, m)``, ``Y (1, m)``: one ``gradient_update_steps`` per
+    mini-batch (in chunks of ``chunk`` examples if a batch is bigger).
 
-    ``draw_masks(m_batch)``, if given (a ``Dropout``), gives each batch's masks. Returns the
-    epoch's cost, the mean of its batches' costs weighted by their sizes, and the last
-    update's gradients.
+    A generator: it yields between batches (and chunks) and returns the epoch's cost, the
+    mean of its batches' costs weighted by their sizes, and the last update's gradients.
+    ``draw_masks(m)``, if given (a ``Dropout``), gives the masks of each pass.
     """
     m = Y.shape[1]
     cost = 0.0
-    for X_batch, Y_batch in minibatches(X, Y, batch_size, rng):
+    for number, (X_batch, Y_batch) in enumerate(minibatches(X, Y, batch_size, rng)):
+        if number:
+            yield  # between two batches
         m_batch = Y_batch.shape[1]
-        masks = None if draw_masks is None else draw_masks(m_batch)
         # λ scaled by the batch's share keeps the penalty gradient at (λ/m) W.
-        batch_cost, grads = gradient_update(
+        batch_cost, grads = yield from gradient_update_steps(
             X_batch,
             Y_batch,
             params,
             optimizer,
             learning_rate,
             lambd * m_batch / m,
+            chunk=chunk,
             activation=activation,
-            masks=masks,
+            draw_masks=draw_masks,
             workspace=workspace,
         )
         cost += batch_cost * m_batch / m
     return cost, grads
+
+
+def run_steps(steps):
+    """Run a generator of work (``gradient_update_steps``, ``minibatch_epoch_steps``) to its
+    end; return what it returns."""
+    while True:
+        try:
+            next(steps)
+        except StopIteration as end:
+            return end.value

@@ -2,7 +2,9 @@
 so a UI can train in small slices; ``fit`` is a thin loop over it.
 
 One iteration is one epoch: a pass over the whole training set. With full-batch
-gradient descent (the seed) that is a single update.
+gradient descent (the seed) that is a single update. An iteration too big to run at once
+(``layerlab.chunks``) goes in pieces: ``Trainer.run_unit()`` does one unit of work (a whole
+small iteration, or one piece of a big one) and a UI may stop in between.
 
 Three things live in three places: the settings in ``TrainConfig``, the learned
 weights in ``Trainer.params``, the progress in ``Trainer.history``.
@@ -15,12 +17,19 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
+from .chunks import UNIT_WORK, forward_chunk, iteration_work, training_chunk
 from .network import Params, Workspace, backward, compute_cost, forward, init_params
 from .optimizers import make_optimizer
 from .regularization import l2_cost
 from .serialization import validate_params
 from .settings import CONFIG_SETTINGS, SETTINGS
-from .steps import DivergenceError, Dropout, gradient_update, minibatch_epoch, minibatches
+from .steps import (
+    DivergenceError,
+    Dropout,
+    gradient_update_steps,
+    minibatch_epoch_steps,
+    minibatches,
+)
 from .validation import check_count, check_data, check_layer_dims
 
 
@@ -126,8 +135,12 @@ class UpdatePreview:
 class Trainer:
     """Trains a network on ``X (n_x, m)``, ``Y (1, m)`` a few iterations at a time.
 
-    ``learning_rate`` and ``lambd`` may be changed between steps. Give ``params``
-    to continue from existing weights instead of initialising new ones.
+    ``learning_rate`` and ``lambd`` may be changed between steps (an iteration in progress
+    keeps the values it started with). Give ``params`` to continue from existing weights
+    instead of initialising new ones.
+
+    Batches bigger than ``chunk`` examples go through the network ``chunk`` columns at a
+    time (``layerlab.chunks.training_chunk``: it depends on the layer sizes alone).
     """
 
     def __init__(
@@ -168,6 +181,18 @@ class Trainer:
         self.best_iteration: int | None = None
         self._best_val_cost = math.inf
         self._best_params: Params | None = None
+        self.chunk = training_chunk(self.layer_dims)  # examples per forward/backward pass
+        self._val_chunk = forward_chunk(self.layer_dims)
+        m, batch_size = self.Y.shape[1], self.config.batch_size
+        if batch_size is not None and batch_size >= m:
+            batch_size = None  # one batch of all: the full batch
+        self._batch_size = batch_size  # examples per update; None for the full batch
+        m_val = 0 if self.Y_val is None else self.Y_val.shape[1]
+        # Small iterations run whole; big ones piece by piece (see run_unit).
+        self._whole_iterations = iteration_work(self.layer_dims, m, batch_size, m_val) <= UNIT_WORK
+        self._iteration = None  # the iteration in progress: a generator of pieces, or None
+        self._pieces_done = 0
+        self._pieces = self._count_pieces(m, batch_size, m_val)
 
     def _initial_params(self, params: Params | None) -> Params:
         if params is None:
@@ -197,16 +222,34 @@ class Trainer:
     def done(self) -> bool:
         return self.stopped_early or self.iteration >= self.config.iterations
 
+    @property
+    def in_progress(self) -> bool:
+        """Whether an iteration has started and not finished (``iteration`` counts finished)."""
+        return self._iteration is not None
+
+    @property
+    def in_pieces(self) -> bool:
+        """Whether iterations are too big to run at once, so ``run_unit`` does a piece."""
+        return not self._whole_iterations
+
+    @property
+    def progress(self) -> float:
+        """The share of the iteration in progress done so far, in [0, 1) (0 when none is)."""
+        return self._pieces_done / self._pieces if self._iteration is not None else 0.0
+
     def step(self, k: int = 1) -> list[float]:
-        """Advance up to ``k`` iterations (fewer if the budget ends); return their costs."""
+        """Advance up to ``k`` iterations (fewer if the budget ends); return their costs.
+
+        An iteration in progress is finished first, and counts as one.
+        """
         k = check_count("k", k)
         costs = []
-        # Overflow is reported as a DivergenceError below, not as NumPy warnings.
+        # Overflow is reported as a DivergenceError, not as NumPy warnings.
         with np.errstate(over="ignore", invalid="ignore"):
-            for _ in range(k):
-                if self.done:
-                    break
-                costs.append(self._run_epoch())
+            while len(costs) < k and not self.done:
+                cost = self._run_unit()
+                if cost is not None:
+                    costs.append(cost)
         return costs
 
     def preview_update(self) -> UpdatePreview:
@@ -246,35 +289,76 @@ class Trainer:
             params_after=copy.params,
         )
 
-    def _run_epoch(self) -> float:
+    def run_unit(self) -> float | None:
+        """Do one unit of work and return the cost of the iteration it finished, if any.
+
+        A unit is a whole iteration when that is small (``layerlab.chunks.UNIT_WORK``
+        multiply-adds or less), else one piece of it: a chunk of the validation pass, a
+        chunk's forward and backward pass, or a mini-batch's update. Between units the
+        weights may be read but nothing may be changed except ``learning_rate`` and
+        ``lambd`` (which act from the next iteration). Does nothing when ``done``.
+        """
+        if self.done:
+            return None
+        with np.errstate(over="ignore", invalid="ignore"):
+            return self._run_unit()
+
+    def _run_unit(self) -> float | None:
+        if self._iteration is None:
+            self._iteration, self._pieces_done = self._iteration_steps(), 0
+        try:
+            if self._whole_iterations:
+                for _ in self._iteration:  # a small iteration: all its pieces at once
+                    pass
+            else:
+                next(self._iteration)
+                self._pieces_done += 1
+                return None
+        except StopIteration:
+            pass  # that was the last piece
+        except Exception:
+            self._iteration = None  # a diverged iteration is abandoned
+            raise
+        self._iteration = None
+        return self.history.costs[-1]  # the iteration recorded itself
+
+    def _iteration_steps(self):
+        """One iteration as a generator of pieces of work (it yields between them); records
+        the iteration and returns its cost."""
         m = self.Y.shape[1]
         learning_rate = self._learning_rate / (1.0 + self.config.decay_rate * self.iteration)
-        val_cost = self._track_validation() if self.X_val is not None else None
-        l2_part = l2_cost(self.params, self._lambd, m) if self._lambd else 0.0
-        batch_size = self.config.batch_size
+        lambd = self._lambd
+        val_cost = None
+        if self.X_val is not None:
+            val_cost = yield from self._validation_steps()
+            if not self._whole_iterations:
+                yield  # between the validation pass and training
+        l2_part = l2_cost(self.params, lambd, m) if lambd else 0.0
+        batch_size = self._batch_size
         try:
-            if batch_size is None or batch_size >= m:  # full batch: a single update
-                masks = None if self._draw_masks is None else self._draw_masks(m)
-                cost, grads = gradient_update(
+            if batch_size is None:  # full batch: a single update
+                cost, grads = yield from gradient_update_steps(
                     self.X,
                     self.Y,
                     self.params,
                     self._optimizer,
                     learning_rate,
-                    self._lambd,
-                    masks=masks,
+                    lambd,
+                    chunk=self.chunk,
+                    draw_masks=self._draw_masks,
                     workspace=self._workspace,
                 )
             else:
-                cost, grads = minibatch_epoch(
+                cost, grads = yield from minibatch_epoch_steps(
                     self.X,
                     self.Y,
                     self.params,
                     self._optimizer,
                     learning_rate,
-                    self._lambd,
+                    lambd,
                     batch_size,
                     self._rng,
+                    chunk=self.chunk,
                     draw_masks=self._draw_masks,
                     workspace=self._workspace,
                 )
@@ -288,10 +372,32 @@ class Trainer:
         self._record(cost, l2_part, val_cost)
         return cost
 
-    def _track_validation(self) -> float:
-        """Cross-entropy of the current weights on the held-out set; keeps a copy of the best."""
-        AL, _ = forward(self.X_val, self.params)
-        val_cost = compute_cost(AL, self.Y_val)
+    def _count_pieces(self, m: int, batch_size: int | None, m_val: int) -> int:
+        """Pieces of work (see ``run_unit``) in one iteration: sizes alone decide them."""
+
+        def chunks(n: int, chunk: int) -> int:
+            return -(-n // chunk)
+
+        if batch_size is None:
+            pieces = chunks(m, self.chunk)
+        else:
+            full, rest = divmod(m, batch_size)
+            pieces = full * chunks(batch_size, self.chunk) + (
+                chunks(rest, self.chunk) if rest else 0
+            )
+        return pieces + chunks(m_val, self._val_chunk)
+
+    def _validation_steps(self):
+        """Cross-entropy of the current weights on the held-out set, in chunks (a generator
+        that yields between them); keeps a copy of the best weights."""
+        m_val, chunk = self.Y_val.shape[1], self._val_chunk
+        val_cost = None
+        for start in range(0, m_val, chunk):
+            if start:
+                yield  # between two chunks
+            AL, _ = forward(self.X_val[:, start : start + chunk], self.params)
+            part = compute_cost(AL, self.Y_val[:, start : start + chunk], m=m_val)
+            val_cost = part if val_cost is None else val_cost + part
         if val_cost < self._best_val_cost:
             self._best_val_cost = val_cost
             self.best_iteration = self.iteration
@@ -365,5 +471,6 @@ def fit(
 
 
 def _copy(trainer: Trainer) -> Trainer:
-    """A deep copy of ``trainer``: its weights, optimizer state and random stream."""
-    return copying.deepcopy(trainer)
+    """A deep copy of ``trainer``: its weights, optimizer state and random stream (an
+    iteration in progress is not copied: the copy starts its next one afresh)."""
+    return copying.deepcopy(trainer, {id(trainer._iteration): None})

@@ -16,7 +16,9 @@ class CsvSource:
     column's name; ``label_map`` maps label text to 0/1 as given at upload (None: labels
     are 0/1 or true/false). The script matches ``label_map`` keys as exact text.
     ``class_counts`` (examples of class 0 and 1) tells whether a batch size covers the
-    whole training set; it is needed with mini-batches.
+    whole training set; it is needed with mini-batches. ``class_counts`` and ``n_features``
+    (columns besides the label) tell whether the app splits a batch into chunks
+    (``layerlab.chunks``); without them the script assumes it does not.
     """
 
     file_name: str
@@ -25,6 +27,7 @@ class CsvSource:
     delimiter: str = ","
     label_map: Mapping[str, float] | None = None
     class_counts: tuple[int, int] | None = None
+    n_features: int | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.label_column, str) and not self.has_header:
@@ -48,4 +51,5 @@ class CsvSource:
             labels = {str(key).strip(): float(value) for key, value in label_map.items()}
         column = -1 if label_column is None else label_column
         counts = (int(np.sum(data.Y == 0.0)), int(np.sum(data.Y == 1.0)))
-        return cls(file_name, column, data.has_header, data.delimiter, labels, counts)
+        n_x = data.X.shape[0]
+        return cls(file_name, column, data.has_header, data.delimiter, labels, counts, n_x)

@@ -2,7 +2,8 @@
 ``train`` and ``main``, which call the copied functions with the run's settings.
 
 No arithmetic lives here: ``train`` loops over iterations calling ``gradient_update`` (or
-``minibatch_epoch``), ``main`` loads, splits and standardizes the data and prints the results.
+running ``gradient_update_steps`` or ``minibatch_epoch_steps`` through), ``main`` loads,
+splits and standardizes the data and prints the results.
 ``layerlab.export.script`` fills in what depends on the settings.
 """
 
@@ -44,17 +45,33 @@ FULL_BATCH_UPDATE = """            cost, _ = gradient_update(
                 X, Y, params, optimizer, {rate}, {lambd}, masks={masks}, workspace=workspace
             )"""
 
-MINIBATCH_UPDATE = """            cost, _ = minibatch_epoch(
-                X,
-                Y,
-                params,
-                optimizer,
-                {rate},
-                {lambd},
-                BATCH_SIZE,
-                rng,
-                draw_masks={masks},
-                workspace=workspace,
+CHUNKED_UPDATE = """            cost, _ = run_steps(
+                gradient_update_steps(
+                    X,
+                    Y,
+                    params,
+                    optimizer,
+                    {rate},
+                    {lambd},
+                    chunk=CHUNK,
+                    draw_masks={masks},
+                    workspace=workspace,
+                )
+            )"""
+
+MINIBATCH_UPDATE = """            cost, _ = run_steps(
+                minibatch_epoch_steps(
+                    X,
+                    Y,
+                    params,
+                    optimizer,
+                    {rate},
+                    {lambd},
+                    BATCH_SIZE,
+                    rng,{chunk}
+                    draw_masks={masks},
+                    workspace=workspace,
+                )
             )"""
 
 MAIN = """def main():

@@ -11,6 +11,9 @@ So the script's costs and weights are bit for bit those of
 the training set's mean and std); ``tests/test_export.py`` runs exported scripts and holds
 them to that.
 
+A batch the app splits into chunks (a big network: ``layerlab.chunks``) is split alike in
+the script (``CHUNK``), so the sums are added in the same order.
+
 ``changes`` are what changed during the app's run, ``(iteration, name, value)`` (the
 learning rate and λ, which act at once, and weights set by hand: ``layerlab.edits``): the
 script applies each at the start of that iteration, as the app did. A run that started
@@ -26,6 +29,7 @@ import os
 from collections.abc import Mapping, Sequence
 
 from layerlab import steps
+from layerlab.chunks import training_chunk
 from layerlab.datasets import (
     DATASETS,
     make_dataset,
@@ -38,13 +42,23 @@ from layerlab.edits import check_change, weight_position
 from layerlab.export import reading
 from layerlab.export.bundle import Bundle
 from layerlab.export.csv_source import CsvSource
-from layerlab.export.driver import FULL_BATCH_UPDATE, HEADER, KIND, MAIN, MINIBATCH_UPDATE, TRAIN
+from layerlab.export.driver import (
+    CHUNKED_UPDATE,
+    FULL_BATCH_UPDATE,
+    HEADER,
+    KIND,
+    MAIN,
+    MINIBATCH_UPDATE,
+    TRAIN,
+)
 from layerlab.initializers import INITIALIZERS
 from layerlab.network import Workspace, accuracy, backward, compute_cost, forward, initialize
 from layerlab.optimizers import OPTIMIZERS, optimizer_arguments
 from layerlab.settings import SETTINGS
 from layerlab.training import TrainConfig
 from layerlab.validation import check_count, check_layer_dims
+
+CHUNK_USE = "examples per pass through the network, as the app splits bigger batches"
 
 
 def export_script(
@@ -94,6 +108,7 @@ def export_script(
     if config.batch_size and config.batch_size >= _training_examples(settings, csv):
         config = dataclasses.replace(config, batch_size=None)  # the app's full-batch update
     sizes = check_layer_dims([1, *layer_sizes, 1])[1:-1]
+    chunk = _chunk(settings, csv, sizes, config.batch_size)
     print_every = check_count("print_every", print_every, low=1)
     if csv is None and settings["dataset"] not in DATASETS:
         valid = ", ".join(DATASETS)
@@ -104,7 +119,7 @@ def export_script(
     if initial is not None and params_file == initial:  # never overwrite the starting weights
         folder, name = os.path.split(params_file)
         params_file = os.path.join(folder, "trained_" + name)
-    run = _Run(settings, config, csv, initial, *_checked_changes(changes, config.iterations))
+    run = _Run(settings, config, csv, initial, *_checked_changes(changes, config.iterations), chunk)
     bundle = Bundle()
     body = [
         _section("data", run.data(bundle)),
@@ -150,6 +165,19 @@ def _training_examples(settings: Mapping[str, object], csv: CsvSource | None) ->
     return sum(n - min(round(test_ratio * n), n - 1) for n in csv.class_counts if n)
 
 
+def _chunk(settings, csv: CsvSource | None, sizes: list[int], batch_size: int | None):
+    """The app's examples per forward and backward pass if it splits a batch, else None.
+
+    As ``Trainer.chunk``: from the layer sizes alone; used only when a batch is bigger.
+    """
+    if csv is not None and (csv.n_features is None or csv.class_counts is None):
+        return None  # not known: assume no batch is split
+    n_x = 2 if csv is None else csv.n_features
+    m = _training_examples(settings, csv)
+    chunk = training_chunk([n_x, *sizes, 1])
+    return chunk if chunk < min(batch_size or m, m) else None
+
+
 def _section(title: str, parts: Sequence[str]) -> str:
     """A titled part of the script: its definitions, two blank lines apart."""
     rule = f"# -- {title} ".ljust(92, "-")
@@ -184,6 +212,7 @@ class _Run:
     initial: str | None  # the weights file the run started from, if any
     changes: dict[int, dict[str, float]]  # iteration -> the settings changed then
     weight_edits: dict[int, list[tuple[str, int, int, float]]]  # iteration -> weights set
+    chunk: int | None  # examples per pass when the app splits batches, else None
 
     @property
     def minibatch(self) -> bool:
@@ -239,6 +268,8 @@ class _Run:
             lines.append(self._setting("keep_prob"))
         if self.minibatch:
             lines.append(self._setting("batch_size"))
+        if self.chunk:
+            lines.append(_constant("CHUNK", self.chunk, CHUNK_USE))
         lines += [self._setting(field) for field in optimizer_arguments(config.optimizer)]
         if self.changes:
             lines.append(_constant("CHANGES", self.changes, "iteration -> settings changed then"))
@@ -293,8 +324,13 @@ class _Run:
 
     def training(self, bundle: Bundle) -> list[str]:
         pieces = [steps.DivergenceError, steps.Dropout] if self.dropout else []
-        update = steps.minibatch_epoch if self.minibatch else steps.gradient_update
-        return [*bundle.take(*pieces, steps.DivergenceError, update), self._train_function()]
+        if self.minibatch:
+            update = [steps.minibatch_epoch_steps, steps.run_steps]
+        elif self.chunk:
+            update = [steps.gradient_update_steps, steps.run_steps]
+        else:
+            update = [steps.gradient_update]
+        return [*bundle.take(*pieces, steps.DivergenceError, *update), self._train_function()]
 
     def main(self, bundle: Bundle) -> list[str]:
         final = "params, lambd" if self.changed("lambd") else "params, LAMBD" if self.l2 else ""
@@ -341,7 +377,11 @@ class _Run:
         lambd = "lambd" if "lambd" in live else "LAMBD" if self.l2 else "0.0"
         if minibatch:
             masks = "draw_masks" if self.dropout else "None"
-            update = MINIBATCH_UPDATE.format(rate=rate, lambd=lambd, masks=masks)
+            chunk = "\n                    chunk=CHUNK," if self.chunk else ""
+            update = MINIBATCH_UPDATE.format(rate=rate, lambd=lambd, chunk=chunk, masks=masks)
+        elif self.chunk:
+            masks = "draw_masks" if self.dropout else "None"
+            update = CHUNKED_UPDATE.format(rate=rate, lambd=lambd, masks=masks)
         else:
             masks = "masks" if self.dropout else "None"
             update = FULL_BATCH_UPDATE.format(rate=rate, lambd=lambd, masks=masks)

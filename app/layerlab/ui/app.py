@@ -2,7 +2,8 @@
 
 ``LayerLab`` owns one session's ``LabState`` and ``LabPlots`` and the periodic callback that
 trains in slices while Play is on (no threads, no blocking loop: the page stays responsive
-in the browser's Pyodide worker too).
+in the browser's Pyodide worker too). It also ticks while a Step's big iteration or the
+views' slices of work (predictions, the boundary image) are under way, and only then.
 
 ``create_app_from_link`` is the entry point of the served page: the link's query sets the
 starting settings, hides controls and leaves notices; the address bar then follows the
@@ -88,25 +89,35 @@ class LayerLab(pn.viewable.Viewer):
         self.scheme = page_scripts.ColorScheme(self.plots)  # the figures follow the page
         self._callback = None
         self.state.param.watch(self._refresh, "version")
-        self.state.param.watch(self._on_running, "running")
+        self.state.param.watch(self._schedule, "running")
         self.plots.update(self.state)
         self._layout = self._build()
         self.controls.hide(hidden)
         page_scripts.install(pn.state.curdoc)
         if "play" in hidden:  # no Play to press: the run starts once the page is ready
             self.state.status = self.state.status.replace("Press Play.", "It trains by itself.")
-            document = pn.state.curdoc
-            if document is not None:
+        # A big network's first predictions and picture take ticks: once the page is there.
+        document = pn.state.curdoc
+        if document is not None:
+            document.on_event("document_ready", self._schedule)
+            if "play" in hidden:
                 document.on_event("document_ready", lambda _: self.state.play())
 
     async def tick(self) -> None:
-        """One periodic-callback tick: a training slice; the plots follow via ``version``.
+        """One periodic-callback tick: a slice of training or of the views' pending work;
+        the plots follow via ``version``.
 
+        No tick does much work, whatever the network (``LabState.tick``: ``TICK_BUDGET_S``
+        of training, then slices of at most a chunk for the predictions and the picture).
         In the Pyodide worker, Panel runs periodic callbacks back to back when one overruns
         its period; yielding at the end lets the page's events (Pause!) in between ticks.
         """
         with pn.io.hold():
+            version = self.state.version
             self.state.tick()
+            if self.state.version == version and self.plots.busy:
+                self.plots.update(self.state)  # only the picture is left to draw
+        self._schedule()
         await asyncio.sleep(0)
 
     def _refresh(self, *_) -> None:
@@ -114,15 +125,17 @@ class LayerLab(pn.viewable.Viewer):
         # also when the change comes from a widget callback rather than the periodic tick.
         with pn.io.hold():
             self.plots.update(self.state)
+        self._schedule()
 
-    def _on_running(self, event) -> None:
-        if not event.new:
-            if self._callback is not None:
-                self._callback.stop()
-        elif self._callback is None:
-            self._callback = pn.state.add_periodic_callback(self.tick, period=TICK_MS)
-        elif not self._callback.running:
-            self._callback.start()
+    def _schedule(self, *_) -> None:
+        """Tick while there is work (training, or slices the views wait for), and only then."""
+        if self.state.busy or self.plots.busy:
+            if self._callback is None:
+                self._callback = pn.state.add_periodic_callback(self.tick, period=TICK_MS)
+            elif not self._callback.running:
+                self._callback.start()
+        elif self._callback is not None and self._callback.running:
+            self._callback.stop()
 
     def _build(self) -> pn.viewable.Viewable:
         """The page: a header, the link's notices, then the training views and the controls.

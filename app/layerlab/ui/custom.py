@@ -45,7 +45,7 @@ class CustomData:
     ) -> "CustomData":
         """Points edited by hand: the script reads them from ``DATA_FILE_NAME``."""
         counts = (int(np.sum(Y == 0.0)), int(np.sum(Y == 1.0)))
-        source = CsvSource(DATA_FILE_NAME, -1, True, ",", None, counts)
+        source = CsvSource(DATA_FILE_NAME, -1, True, ",", None, counts, X.shape[0])
         return cls(X, Y, "your points", tuple(feature_names), tuple(classes), source)
 
 

@@ -261,16 +261,21 @@ class NetworkDiagram:
         """Same network, new weights: restyle the edges."""
         self.edge_source.data.update(self._edge_styles(session))
 
-    def update_units(self, session) -> None:
-        """Redraw every drawn unit's heatmap from the current weights."""
-        if session.data.n_features == 2:
-            maps = session.unit_maps(MAP_RESOLUTION, self._drawn[1:])  # per layer (n, res, res)
-        else:  # no plane to draw over: neutral cells, the numbers on hover
+    def unit_maps_steps(self, session):
+        """The drawn units' heatmaps of the current weights, a chunk of the grid at a time
+        (``TrainingSession.unit_maps_steps``): per layer ``(n, res, res)``."""
+        return session.unit_maps_steps(MAP_RESOLUTION, self._drawn[1:])
+
+    def update_units(self, session, maps: list[np.ndarray] | None) -> None:
+        """Redraw every drawn unit's heatmap: ``maps`` from ``unit_maps_steps``, or None
+        where there is no plane to draw over (neutral cells, the numbers on hover)."""
+        if maps is None:
             maps = [
                 np.full((n, 1, 1), 0.5 if l == len(self._drawn) - 1 else 0.0)
                 for l, n in enumerate(self._drawn[1:], start=1)
             ]
-        dead = session.evaluation().dead_masks  # per hidden layer, (n_l,) booleans
+        evaluation = session.evaluation()
+        dead = None if evaluation is None else evaluation.dead_masks  # per hidden layer (n_l,)
         params = session.weights()
         columns = {key: [] for key in self.unit_source.data}
         for l, layer_maps in enumerate(maps, start=1):
@@ -281,7 +286,9 @@ class NetworkDiagram:
                 else:
                     shown = image / max(float(np.abs(image).max()), 1e-12)
                 bias = float(params[f"b{l}"][j, 0])
-                state = "" if output else (", dead" if dead[l - 1][j] else ", alive")
+                state = ""
+                if not output and dead is not None:
+                    state = ", dead" if dead[l - 1][j] else ", alive"
                 columns["image"].append(shown.astype(np.float32))
                 columns["x"].append(l - CELL_W / 2)
                 columns["y"].append(-j - CELL_H / 2)

@@ -139,7 +139,10 @@ class EvaluationPlots:
         return fig
 
     def update(self, state: LabState) -> None:
-        """Refill both sources from the current weights (call inside ``pn.io.hold()``)."""
+        """Refill both sources from the latest evaluated weights (call inside
+        ``pn.io.hold()``); nothing to show before the first evaluation."""
         p, y = state.session.test_probabilities(), state.session.test_labels()
+        if p is None:
+            return
         self.histogram_source.data = histogram(p, y)
         self.confusion_source.data = confusion(p, y)

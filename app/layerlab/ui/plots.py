@@ -4,6 +4,10 @@ Costs and accuracies are streamed (``ColumnDataSource.stream`` with a rollover);
 decision-boundary image and the misclassified marks are replaced each refresh. Sources
 carry stable ``name``s (``cost_source``, ``boundary_source``, ...) so a browser test can
 find them in ``window.Bokeh.documents``.
+
+The boundary image of a big network is computed a slice at a time over several updates
+(``MAP_SLICE_S`` each, on a copy of the weights), so that no update takes long; ``busy``
+says one is under way.
 """
 
 import time
@@ -28,13 +32,15 @@ from layerlab.ui.figure_style import (
     probability_palette,
     style_figure,
 )
+from layerlab.ui.pending import Pending
 from layerlab.ui.state import LabState
 
 _EMPTY_POINTS = {"x": [], "y": [], "color": []}
 COST_ROLLOVER = 20_000  # points kept per cost line
 ACCURACY_ROLLOVER = 5_000
 BOUNDARY_MAC_BUDGET = 2e7  # multiply-adds per boundary refresh, sets the grid resolution
-BOUNDARY_MAX_SHARE = 0.25  # at most this share of wall time on boundary refreshes
+BOUNDARY_MAX_SHARE = 0.15  # at most this share of wall time on boundary refreshes
+MAP_SLICE_S = 0.01  # time per update on a boundary image under way (at least one chunk)
 
 TRAIN_LINE, TEST_LINE, L2_LINE = "#2a78b5", "#e8833a", "#7a7f8c"
 
@@ -106,6 +112,8 @@ class LabPlots:
         self._accuracy_streamed = 0
         self._boundary_due = 0.0  # perf_counter time of the next boundary refresh
         self._boundary_key = None  # (generation, iteration) the image shows
+        self._map: Pending | None = None  # the next image, under way
+        self._map_key = None  # (generation, iteration) it will show
 
     # -- figures ---------------------------------------------------------------------------
     @property
@@ -229,6 +237,11 @@ class LabPlots:
         self.show_test(show_test)
         return fig
 
+    @property
+    def busy(self) -> bool:
+        """Whether a boundary image is under way (``update`` works on it a slice at a time)."""
+        return self._map is not None
+
     # -- updates ---------------------------------------------------------------------------
     def show_discrete(self, discrete: bool) -> None:
         """Draw the decision map as two classes (P > 0.5 or not) or as probabilities."""
@@ -281,11 +294,19 @@ class LabPlots:
             renderer.visible = l2_visible
         self._fit_ranges(state)
         key = (state.generation, session.iteration)
-        if key != self._boundary_key and (
-            time.perf_counter() >= self._boundary_due or not state.running
+        if (
+            self._map is None
+            and key != self._boundary_key
+            and (time.perf_counter() >= self._boundary_due or not state.running)
         ):
-            self._draw_snapshot(state)
-            self._boundary_key = key
+            self._start_snapshot(state, key)
+        if self._map is not None and self._map.run(time.perf_counter() + MAP_SLICE_S):
+            self._draw_snapshot(state, *self._map.result)
+            self._boundary_key = self._map_key
+            # The next one when this one's time is BOUNDARY_MAX_SHARE of the time since.
+            seconds = self._map.seconds
+            self._boundary_due = time.perf_counter() + seconds / BOUNDARY_MAX_SHARE - seconds
+            self._map = None
 
     def _restart(self, state: LabState) -> None:
         """New data or network: empty the streams, redraw the points."""
@@ -304,7 +325,7 @@ class LabPlots:
         self.boundary_figure.x_range.update(start=x0, end=x1, reset_start=x0, reset_end=x1)
         self.boundary_figure.y_range.update(start=y0, end=y1, reset_start=y0, reset_end=y1)
         self.diagram.rebuild(state.session)
-        self._boundary_key = None
+        self._boundary_key = self._map = None
         self._generation = state.generation  # last: a failed restart is retried next time
 
     def _stream_costs(self, state: LabState) -> None:
@@ -334,25 +355,37 @@ class LabPlots:
         if abs(self.cost_figure.y_range.end - top) > 0.02 * top:
             self.cost_figure.y_range.end = top
 
-    def _draw_snapshot(self, state: LabState) -> None:
-        """Probability image, misclassified marks, network weights (time-boxed in training).
+    def _start_snapshot(self, state: LabState, key: tuple[int, int]) -> None:
+        """Begin the pictures of the weights as they are now: the probability image (none
+        without two features: the evaluation plots take its place) and the diagram's units."""
+        self._map, self._map_key = Pending(self._snapshot_steps(state.session)), key
+
+    def _snapshot_steps(self, session):
+        """A generator of the snapshot's work, a chunk at a time; returns the image
+        ``(res, res)`` (or None) and the diagram's unit maps (or None)."""
+        image = unit_maps = None
+        if session.data.n_features == 2:
+            image = yield from session.probabilities_steps(boundary_resolution(session.n_params))
+            yield  # between the image and the units
+            unit_maps = yield from self.diagram.unit_maps_steps(session)
+        return image, unit_maps
+
+    def _draw_snapshot(self, state: LabState, image, unit_maps) -> None:
+        """Probability image ``(res, res)``, misclassified marks (of the latest evaluated
+        weights), network weights and units.
 
         Data with other than two features has no plane to color: the histogram and the
         confusion matrix of ``evaluation`` take the image's place.
         """
-        start = time.perf_counter()
         session = state.session
-        if session.data.n_features != 2:
+        if image is None:
             self.evaluation.update(state)
-            self.diagram.update(state.session)
-            self.diagram.update_units(state.session)
-            self._boundary_due = start + (time.perf_counter() - start) / BOUNDARY_MAX_SHARE
+            self.diagram.update(session)
+            self.diagram.update_units(session, unit_maps)
             return
-        resolution = boundary_resolution(session.n_params)
-        image = session.probabilities(resolution).astype(np.float32)  # (res, res)
         x0, x1, y0, y1 = session.data.extent
         self.boundary_source.data = {
-            "image": [image],
+            "image": [image.astype(np.float32)],
             "x": [x0],
             "y": [y0],
             "dw": [x1 - x0],
@@ -367,7 +400,5 @@ class LabPlots:
                 source.data["x"], X[0, wrong]
             ):  # unchanged marks are not sent again
                 source.data = {"x": X[0, wrong], "y": X[1, wrong]}
-        self.diagram.update(state.session)
-        self.diagram.update_units(state.session)
-        elapsed = time.perf_counter() - start
-        self._boundary_due = start + elapsed / BOUNDARY_MAX_SHARE
+        self.diagram.update(session)
+        self.diagram.update_units(session, unit_maps)

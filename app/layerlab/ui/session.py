@@ -3,59 +3,47 @@
 ``TrainingSession`` owns the core's ``Trainer``; views never touch it. They read:
 
 * the network: ``layer_dims``, ``architecture``, ``n_params``, ``weights()``, ``layer_table``;
-* progress: ``iteration``, ``cost_history``, ``accuracy_history``, ``latest``;
-* predictions: ``probabilities`` on a grid, ``mistakes``, ``test_probabilities``;
+* progress: ``iteration``, ``progress`` (of the iteration in progress), ``cost_history``,
+  ``accuracy_history``, ``latest``, ``iterations_per_second``;
+* predictions: ``probabilities`` on a grid (or ``probabilities_steps``, a chunk at a time),
+  what each unit computes (``unit_maps``, ``unit_maps_steps``); ``evaluation()``,
+  ``mistakes``, ``test_probabilities`` and ``diagnosis`` (of the latest evaluated weights);
+* the next update, worked out step by step: ``preview_update``;
 * the run's recipe: ``initial`` (the learning rate and λ it started with) and ``changes``.
 
-The learning rate and λ may change while it trains (``change``). Each change at iteration
-i > 0 is recorded as ``(i, name, value)``; a session made with recorded ``changes`` (a
-link's, or a reset's) applies each one when training reaches its iteration, so the run
-replays number for number.
+The learning rate and λ may change while it trains (``change``), and a weight may be set by
+hand (``set_weight``). Each change at iteration i > 0 is recorded as ``(i, name, value)``;
+a session made with recorded ``changes`` (a link's, or a reset's) applies each one when
+training reaches its iteration, so the run replays number for number.
+
+No call does much work at once, whatever the network: ``advance`` trains in the trainer's
+units (``Trainer.run_unit``) until its time is up, and the predictions the views show
+(accuracies, mistakes) are computed a chunk at a time on a copy of the weights, then
+recorded for the iteration they belong to (``busy`` while some are under way).
 """
 
 import functools
 import math
 import time
-from dataclasses import dataclass
 
 import numpy as np
 
-from layerlab import Trainer, compute_cost, forward, gradient_check
+from layerlab import Trainer, forward, gradient_check
+from layerlab.chunks import forward_chunk, probabilities_steps
 from layerlab.edits import LIVE_SETTINGS, Change, check_weight, weight_name, weight_position
+from layerlab.steps import run_steps
 from layerlab.ui.custom import CustomData
 from layerlab.ui.data import LabData
+from layerlab.ui.health import Evaluation, diagnosis, evaluation_steps
+from layerlab.ui.pending import Pending
+from layerlab.ui.speed import SpeedMeter
 
 LIVE = LIVE_SETTINGS  # the settings that may change during a run (and are recorded)
 GRADCHECK_MAX_PARAMS = 3000  # two forward passes per parameter
 GRADCHECK_EXAMPLES = 64
 GRADCHECK_PASS = 1e-6  # below: backprop and finite differences agree
 GRADCHECK_FAIL = 1e-3  # above: something is wrong (between: borderline, e.g. ReLU kinks)
-
-LN2 = math.log(2.0)  # the cross-entropy of predicting 1/2 for every example
-STUCK = 1e-3  # a cost this close to ln 2 with flat predictions: the network learned nothing
-FLAT = 1e-3  # predictions whose spread (std) is below this say the same for every input
-CHANCE_MARGIN = 0.02  # a train accuracy within this of the larger class's share: chance
-
-
-@dataclass(frozen=True)
-class Evaluation:
-    """The current weights on the whole data (no dropout): what the readout and marks show."""
-
-    key: tuple[int, float]  # (iteration, λ) it was made at
-    train_cost: float  # J with the current λ, as the exported script prints it at the end
-    test_cost: float | None  # cross-entropy on the held-out examples (None: there are none)
-    wrong_train: np.ndarray  # (m_train,) booleans: misclassified
-    wrong_test: np.ndarray  # (m_test,)
-    spread: float  # std of P(y=1) over the training examples
-    dead_masks: list[np.ndarray]  # per hidden layer (n_l,): ReLU units no example switches on
-
-    @property
-    def dead_units(self) -> list[int]:
-        """Per hidden layer, how many of its units are dead."""
-        return [int(mask.sum()) for mask in self.dead_masks]
-
-    def accuracy(self, wrong: np.ndarray) -> float | None:
-        return 1.0 - float(wrong.mean()) if wrong.size else None
+EVALUATION_MAX_SHARE = 0.1  # while training, at most this share of the time on predictions
 
 
 def _quiet_overflow(method):
@@ -102,10 +90,16 @@ class TrainingSession:
         )
         self.initial = {name: getattr(config, name) for name in LIVE}
         self.changes: list[Change] = sorted(changes)
+        self._edits = 0  # weights set by hand so far (an evaluation's key counts them)
         self._apply_due_changes()  # weights set by hand before the first update
         self._accuracy: dict[str, list] = {"iteration": [], "train": [], "test": []}
-        self._evaluation: Evaluation | None = None
-        self._record_accuracy()
+        self.evaluated: Evaluation | None = None  # the latest predictions, once there are any
+        self._evaluation: Pending | None = None  # predictions under way
+        self._evaluation_due = 0.0  # perf_counter time after which training may start more
+        self._speed = SpeedMeter()
+        # Loaded weights are evaluated at once (the page says how good they are); fresh ones
+        # a chunk now and the rest in the next ticks.
+        self._evaluate(math.inf if params is not None else time.perf_counter())
 
     # -- the network ----------------------------------------------------------------------
     @property
@@ -133,11 +127,13 @@ class TrainingSession:
 
     def layer_table(self, batch_size: int) -> list[dict]:
         """Per layer: shapes of W, b, Z, A for this batch size (0: all), #params, ‖W‖, ‖dW‖
-        and (hidden layers) how many ReLU units are dead: off for every training example."""
+        and (hidden layers) how many ReLU units are dead: off for every training example
+        (None until the weights were evaluated)."""
         m = self.data.X_train.shape[1]
         m_batch = min(batch_size, m) if batch_size else m
         grads, params = self.trainer.last_grads, self.trainer.params
-        dead = self.evaluation().dead_units  # per hidden layer
+        evaluation = self.evaluation()
+        dead = [] if evaluation is None else evaluation.dead_units  # per hidden layer
         rows = []
         for l, units in enumerate(self.layer_dims[1:], start=1):
             W, b = params[f"W{l}"], params[f"b{l}"]
@@ -161,6 +157,28 @@ class TrainingSession:
     def iteration(self) -> int:
         """Iterations (epochs) trained so far."""
         return self.trainer.iteration
+
+    @property
+    def progress(self) -> float:
+        """The share of the iteration in progress done, in [0, 1) (0 between iterations)."""
+        return self.trainer.progress
+
+    @property
+    def in_pieces(self) -> bool:
+        """Whether an iteration is too big to run at once, so it runs in pieces
+        (``layerlab.chunks``)."""
+        return self.trainer.in_pieces
+
+    @property
+    def iterations_per_second(self) -> float | None:
+        """How fast it trained lately on this device (None until measured)."""
+        return self._speed.rate
+
+    @property
+    def busy(self) -> bool:
+        """Whether predictions of the weights are still to be computed for the views."""
+        startable = self._needs_evaluation and not self.trainer.in_progress
+        return self._evaluation is not None or startable
 
     def live_value(self, name: str) -> float:
         """The learning rate or λ in use now."""
@@ -198,7 +216,7 @@ class TrainingSession:
 
     def latest(self) -> dict[str, float | int | None]:
         """The last entries of the histories: iteration, last costs (of the weights before
-        the last update, as the curves show them), current accuracies."""
+        the last update, as the curves show them), the latest accuracies."""
         history = self.trainer.history
         last = {"iteration": self.iteration}
         for key, values in (
@@ -218,96 +236,72 @@ class TrainingSession:
         AL, _ = forward(self.data.grid(resolution), self.trainer.params)  # (1, res**2)
         return np.asarray(AL).reshape(resolution, resolution)
 
-    def mistakes(self) -> tuple[np.ndarray, np.ndarray]:
-        """Boolean masks ``(m_train,)`` and ``(m_test,)`` of misclassified points."""
-        evaluation = self.evaluation()
-        return evaluation.wrong_train, evaluation.wrong_test
+    def probabilities_steps(self, resolution: int):
+        """``probabilities(resolution)`` of the weights as they are now, a chunk at a time:
+        a generator that yields between chunks and returns the ``(res, res)`` grid (drive it
+        with ``Pending``; the weights are copied, training may go on meanwhile)."""
+        params = self._weights_now()
+        grid = self.data.grid(resolution)  # (2, res**2)
+        image = yield from probabilities_steps(grid, params, forward_chunk(self.layer_dims))
+        return image.reshape(resolution, resolution)
 
-    @_quiet_overflow
-    def evaluation(self) -> Evaluation:
-        """The current weights evaluated on all the data (computed once per iteration)."""
-        key = (self.iteration, self.trainer.lambd)
-        if self._evaluation is not None and self._evaluation.key == key:
-            return self._evaluation
-        data, params, lambd = self.data, self.trainer.params, self.trainer.lambd
-        AL, caches = forward(data.X_train, params)  # (1, m_train)
-        train_cost = compute_cost(AL, data.Y_train, params, lambd)
-        test_cost, wrong_test = None, np.zeros(0, dtype=bool)
-        if data.X_test.shape[1]:
-            AL_test, _ = forward(data.X_test, params)  # (1, m_test)
-            test_cost = compute_cost(AL_test, data.Y_test)
-            wrong_test = (np.asarray(AL_test) > 0.5)[0] != data.Y_test[0]
-        self._evaluation = Evaluation(
-            key=key,
-            train_cost=train_cost,
-            test_cost=test_cost,
-            wrong_train=(np.asarray(AL) > 0.5)[0] != data.Y_train[0],
-            wrong_test=wrong_test,
-            spread=float(np.std(AL)),
-            dead_masks=[np.all(cache.Z <= 0.0, axis=1) for cache in caches[:-1]],
-        )
-        return self._evaluation
-
-    def diagnosis(self) -> str:
-        """What went wrong, if the network collapsed, with the likely fix ("" if nothing).
-
-        Collapsed: a hidden layer whose ReLU units are all dead (the output is then constant)
-        or most of the network's units dead; the cost stuck at ln 2 with flat predictions
-        (nothing was learned: vanishing gradients); one class predicted for every example;
-        or an accuracy no better than always answering the larger class.
-        """
-        evaluation = self.evaluation()
-        alpha = self.trainer.learning_rate
-        fix = f"Lower the learning rate (now {alpha:g}) and Reset, or try He initialization."
-        layers = zip(evaluation.dead_units, self.layer_sizes, strict=True)
-        for layer, (dead, units) in enumerate(layers, start=1):
-            if dead == units:
-                return (
-                    f"all {units} ReLU units of layer {layer} are dead (no example switches "
-                    f"them on), so the network answers the same for every input. {fix}"
-                )
-        dead, units = sum(evaluation.dead_units), sum(self.layer_sizes)
-        if units and dead > units / 2:
-            return f"{dead} of its {units} ReLU units are dead (never switched on). {fix}"
-        if abs(evaluation.train_cost - LN2) < STUCK and evaluation.spread < FLAT:
-            return (
-                "the cost is stuck at ln 2 = 0.6931: the network predicts about 50% for every "
-                "input, its gradients vanished. Try He initialization (the weights start too "
-                "small for this depth) or a larger learning rate, then Reset."
-            )
-        labels = self.data.Y_train[0] == 1.0  # (m,)
-        predicted = ~evaluation.wrong_train == labels  # (m,): right about a 1, or wrong on a 0
-        if labels.any() and not labels.all() and (predicted.all() or not predicted.any()):
-            label = 1 if predicted.all() else 0
-            return (
-                f"the network predicts class {label} for every training example. Lower the "
-                f"learning rate or add hidden units, then Reset."
-            )
-        majority = max(labels.mean(), 1.0 - labels.mean())
-        if evaluation.accuracy(evaluation.wrong_train) <= majority + CHANCE_MARGIN:
-            return (
-                f"its train accuracy is no better than always answering the larger class "
-                f"({majority:.0%}). {fix} A deeper or wider network may also be needed."
-            )
-        return ""
+    def unit_maps_steps(self, resolution: int, drawn: list[int]):
+        """What each unit computes over the plane, a chunk of the grid at a time: a generator
+        that yields between chunks and returns, per layer l = 1..L, an array
+        ``(drawn[l-1], resolution, resolution)`` of its first units' activations A on the
+        decision map's grid (the output: P(y = 1)). The weights are copied."""
+        params = self._weights_now()
+        grid = self.data.grid(resolution)  # (2, res**2)
+        chunk = forward_chunk(self.layer_dims)
+        maps = [np.empty((n, grid.shape[1])) for n in drawn]  # per layer (n, res**2)
+        for start in range(0, grid.shape[1], chunk):
+            if start:
+                yield  # between two chunks
+            AL, caches = forward(grid[:, start : start + chunk], params)
+            layers = [cache.A_prev for cache in caches[1:]] + [np.asarray(AL)]  # A_1 .. A_L
+            for shown, A in zip(maps, layers, strict=True):
+                shown[:, start : start + chunk] = A[: shown.shape[0]]
+        return [shown.reshape(-1, resolution, resolution) for shown in maps]
 
     @_quiet_overflow
     def unit_maps(self, resolution: int, drawn: list[int]) -> list[np.ndarray]:
-        """What each unit computes over the plane: per layer l = 1..L an array
-        ``(drawn[l-1], resolution, resolution)`` of its first units' activations A on the
-        decision map's grid (the output: P(y = 1))."""
-        AL, caches = forward(self.data.grid(resolution), self.trainer.params)
-        layers = [cache.A_prev for cache in caches[1:]] + [np.asarray(AL)]  # A_1 .. A_L
-        return [
-            A[:n].reshape(n, resolution, resolution) for A, n in zip(layers, drawn, strict=True)
-        ]
+        """``unit_maps_steps`` all at once."""
+        return run_steps(self.unit_maps_steps(resolution, drawn))
 
-    @_quiet_overflow
-    def test_probabilities(self) -> np.ndarray:
-        """P(y=1) ``(m_test,)`` of the test examples (the training set if none is held out)."""
-        X = self.data.X_test if self.data.X_test.shape[1] else self.data.X_train
-        AL, _ = forward(X, self.trainer.params)  # (1, m)
-        return np.asarray(AL)[0]
+    def evaluation(self) -> Evaluation | None:
+        """The latest evaluated weights on all the data (None before the first evaluation).
+
+        Stale ones are brought up to date first when that is one chunk of work (a small
+        network: always); a big network's is the latest the ticks finished.
+        """
+        if self._evaluation_stale and not self.trainer.in_progress:
+            self._evaluate(time.perf_counter())  # at least one chunk
+        return self.evaluated
+
+    def mistakes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Boolean masks ``(m_train,)`` and ``(m_test,)`` of misclassified points, by the
+        latest evaluated weights (none before the first evaluation)."""
+        data, evaluation = self.data, self.evaluation()
+        if evaluation is None:
+            return np.zeros(data.Y_train.shape[1], bool), np.zeros(data.Y_test.shape[1], bool)
+        return evaluation.wrong_train, evaluation.wrong_test
+
+    def diagnosis(self) -> str:
+        """What went wrong, if the network collapsed, with the likely fix ("" if nothing or
+        not evaluated yet): ``layerlab.ui.health.diagnosis``."""
+        evaluation = self.evaluation()
+        if evaluation is None:
+            return ""
+        labels = self.data.Y_train[0]
+        return diagnosis(evaluation, labels, self.layer_sizes, self.trainer.learning_rate)
+
+    def test_probabilities(self) -> np.ndarray | None:
+        """P(y=1) ``(m_test,)`` of the test examples (the training set if none is held out),
+        by the latest evaluated weights; None before the first evaluation."""
+        evaluation = self.evaluation()
+        if evaluation is None:
+            return None
+        return evaluation.test if self.data.X_test.shape[1] else evaluation.train
 
     def test_labels(self) -> np.ndarray:
         """Labels ``(m_test,)`` matching ``test_probabilities``."""
@@ -323,40 +317,57 @@ class TrainingSession:
     # -- verbs ----------------------------------------------------------------------------
     @_quiet_overflow
     def advance(self, k: int, budget_s: float = math.inf) -> tuple[int, list[Change]]:
-        """Train up to ``k`` iterations, stopping early once ``budget_s`` seconds are spent.
+        """Train until ``k`` more iterations are done or ``budget_s`` seconds are nearly
+        spent, then work on the views' predictions within the same time.
 
-        Recorded changes due at an iteration are applied just before it. Returns how many
-        iterations ran and the changes applied. Raises ``DivergenceError`` (the core's) when
-        the cost stops being finite; what ran before is recorded either way.
+        Training goes in the trainer's units (a whole small iteration, a piece of a big
+        one), at least one when ``k`` > 0; it stops before a unit that would end after the
+        budget, judged by the last one. An iteration in progress is finished first and
+        counts as one. Recorded changes due at an iteration are applied just before it.
+        Returns how many iterations finished and the changes applied. Raises
+        ``DivergenceError`` (the core's) when the cost stops being finite; what ran before
+        is recorded either way.
         """
-        start, steps, applied = time.perf_counter(), 0, []
+        trainer = self.trainer
+        deadline = time.perf_counter() + budget_s
+        finished, applied = 0, []
         try:
-            while steps < k:
-                applied += self._apply_due_changes()
-                self.trainer.step(1)
-                steps += 1
-                if time.perf_counter() - start > budget_s:
+            while finished < k and not trainer.done:
+                if not trainer.in_progress:
+                    applied += self._apply_due_changes()
+                start = time.perf_counter()
+                if trainer.run_unit() is not None:
+                    finished += 1
+                    if trainer.in_pieces and self._evaluation is None and self._evaluation_is_due:
+                        self._start_evaluation()  # these weights: the next unit changes them
+                now = time.perf_counter()
+                if now + (now - start) > deadline:
                     break
         finally:
-            self._record_accuracy()
-        return steps, applied
+            if k:
+                self._speed.record(time.perf_counter(), self.iteration + self.progress)
+            if not k or self._evaluation is not None or self._evaluation_is_due:
+                self._evaluate(deadline)
+        return finished, applied
 
     def change(self, name: str, value: float) -> None:
-        """Use ``value`` for ``name`` (the learning rate or λ) from now on, and record it.
+        """Use ``value`` for ``name`` (the learning rate or λ) from the next iteration on
+        (between iterations: from now on), and record it.
 
         Later recorded changes of the same setting no longer apply: the run took another
         turn. Before the first iteration this is the run's starting value.
         """
-        iteration = self.iteration
+        iteration = self._next_iteration
         setattr(self.trainer, name, value)
-        self._forget_later(name)
+        self._forget_later(name, iteration)
         if iteration == 0:
             self.initial[name] = value
         else:
             self._record(iteration, name, value)
 
     def set_weight(self, layer: int, row: int, column: int, value: object) -> float:
-        """Set ``W[layer][row, column]`` by hand, now, and record it; returns the value.
+        """Set ``W[layer][row, column]`` by hand and record it; returns the value. Between
+        iterations it acts now; during a big one, from the next (as a change of λ does).
 
         Raises ``ValueError`` (and changes nothing) for a position the network does not
         have or a value that is not a finite number within ``±MAX_WEIGHT``.
@@ -365,18 +376,27 @@ class TrainingSession:
         if W is None or not (0 <= row < W.shape[0] and 0 <= column < W.shape[1]):
             raise ValueError(f"the network has no weight W{layer}[{row}, {column}]")
         value = check_weight(value)
-        name = weight_name(layer, row, column)
-        W[row, column] = value
-        self._evaluation = None  # the weights changed within the iteration
-        self._forget_later(name)
-        self._record(self.iteration, name, value)
+        name, iteration = weight_name(layer, row, column), self._next_iteration
+        self._forget_later(name, iteration)
+        self._record(iteration, name, value)
+        if iteration == self.iteration:
+            self._set(layer, row, column, value)
         return value
 
-    def _forget_later(self, name: str) -> None:
-        self.changes = [c for c in self.changes if c[1] != name or c[0] < self.iteration]
+    @property
+    def _next_iteration(self) -> int:
+        """The iteration a change made now acts from: the next one to start."""
+        return self.iteration + (1 if self.trainer.in_progress else 0)
+
+    def _forget_later(self, name: str, iteration: int) -> None:
+        self.changes = [c for c in self.changes if c[1] != name or c[0] < iteration]
 
     def _record(self, iteration: int, name: str, value: float) -> None:
         self.changes = sorted([*self.changes, (iteration, name, value)])
+
+    def _set(self, layer: int, row: int, column: int, value: float) -> None:
+        self.trainer.params[f"W{layer}"][row, column] = value
+        self._edits += 1  # the weights changed within the iteration: evaluate them again
 
     def gradient_check(self, lambd: float) -> dict:
         """Backprop against finite differences on the current weights (no dropout)."""
@@ -411,16 +431,64 @@ class TrainingSession:
             if position is None:
                 setattr(self.trainer, name, value)
             else:
-                layer, row, column = position
-                self.trainer.params[f"W{layer}"][row, column] = value
-                self._evaluation = None
+                self._set(*position, value)
         return due
 
-    def _record_accuracy(self) -> None:
-        """Accuracies of the current weights, at most once per iteration."""
-        if self._accuracy["iteration"][-1:] == [self.iteration]:
+    @property
+    def _evaluation_key(self) -> tuple:
+        return (self.iteration, self.trainer.lambd, self._edits)
+
+    @property
+    def _evaluation_stale(self) -> bool:
+        return self.evaluated is None or self.evaluated.key != self._evaluation_key
+
+    @property
+    def _needs_evaluation(self) -> bool:
+        """Whether the views wait for predictions: an iteration without accuracies yet, or
+        the readout's weights changed (λ, a weight set by hand)."""
+        return self._accuracy["iteration"][-1:] != [self.iteration] or self._evaluation_stale
+
+    def _weights_now(self) -> dict[str, np.ndarray]:
+        return {key: value.copy() for key, value in self.trainer.params.items()}
+
+    def _start_evaluation(self) -> None:
+        steps = evaluation_steps(
+            self.data,
+            self._weights_now(),
+            self.trainer.lambd,
+            forward_chunk(self.layer_dims),
+            self._evaluation_key,
+        )
+        self._evaluation = Pending(steps)
+
+    @property
+    def _evaluation_is_due(self) -> bool:
+        """Small predictions (one chunk) are always due; big ones are rationed."""
+        m = self.data.X_train.shape[1] + self.data.X_test.shape[1]
+        small = forward_chunk(self.layer_dims) >= m
+        return small or time.perf_counter() >= self._evaluation_due
+
+    def _evaluate(self, deadline: float) -> None:
+        """Work on the views' predictions until ``deadline`` (at least one chunk); start
+        them for the current weights when none are under way, between iterations only
+        (``advance`` starts them as an iteration ends, before the next one changes them)."""
+        if self._evaluation is None:
+            if not self._needs_evaluation or self.trainer.in_progress:
+                return
+            self._start_evaluation()
+        if self._evaluation.run(deadline):
+            self._record_accuracy(self._evaluation.result)
+            # While training, big ones come when this one's time is EVALUATION_MAX_SHARE of
+            # the time since.
+            seconds = self._evaluation.seconds
+            self._evaluation_due = time.perf_counter() + seconds / EVALUATION_MAX_SHARE - seconds
+            self._evaluation = None
+
+    def _record_accuracy(self, evaluation: Evaluation) -> None:
+        """Accuracies of the evaluated weights, at most once per iteration."""
+        self.evaluated = evaluation
+        if self._accuracy["iteration"][-1:] == [evaluation.iteration]:
             return
-        evaluation = self.evaluation()
-        self._accuracy["iteration"].append(self.iteration)
+        self._accuracy["iteration"].append(evaluation.iteration)
         self._accuracy["train"].append(evaluation.accuracy(evaluation.wrong_train))
         self._accuracy["test"].append(evaluation.accuracy(evaluation.wrong_test))

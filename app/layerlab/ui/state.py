@@ -48,7 +48,7 @@ __all__ = ["PRESETS", "PRESET_NOTES", "LabState"]
 GENERATOR_SETTINGS = with_effect("generator")  # new data: the user's own data is left
 DATA_SETTINGS = with_effect("generator", "split")
 KEPT_SETTINGS = with_effect("live", "pacing")  # never start a fresh network
-TICK_BUDGET_S = 0.03  # training time per tick: keeps the page responsive
+TICK_BUDGET_S = 0.04  # training time per tick: keeps the page responsive
 DIAGNOSE_AFTER = 100  # iterations before a collapsed network is called one while it trains
 
 
@@ -76,6 +76,7 @@ class LabState(LabSettings):
         data = make_lab_data(*self._data_settings())
         sizes = parse_hidden_layers(self.hidden_layers)
         self.session = TrainingSession(data, sizes, self._config(), changes=changes)
+        self._stepping = False  # a Step's iteration is under way (a big one takes ticks)
         self.status = f"{self.session.architecture} on the {self.dataset} data. Press Play."
         self.param.watch(self._on_settings, [*UI_SETTINGS])
 
@@ -84,6 +85,12 @@ class LabState(LabSettings):
     def done(self) -> bool:
         """Whether the iteration budget is used up."""
         return self.session.iteration >= self.iterations
+
+    @property
+    def busy(self) -> bool:
+        """Whether ``tick`` has work: Play is on, a Step is under way, or the session's
+        predictions for the views are."""
+        return self.running or self._stepping or self.session.busy
 
     def settings(self) -> dict[str, object]:
         """Every setting a link carries, by name, with the learning rate and λ the run
@@ -146,6 +153,7 @@ class LabState(LabSettings):
         """Start training in slices (the app calls ``tick`` periodically)."""
         if self._budget_used_up():
             return
+        self._stepping = False
         self.running = True
         self._say("info", f"Training {self.session.architecture}: α and λ act at once.")
 
@@ -162,16 +170,28 @@ class LabState(LabSettings):
                 self._say("info", paused + ".")
 
     def step(self) -> None:
-        """Pause and advance exactly one iteration."""
+        """Pause and advance exactly one iteration (finish the one in progress, if any): one
+        unit of work now (a small iteration is one), the rest in the next ticks."""
         self.running = False
         if not self._budget_used_up():
-            self._advance(1)
+            self._stepping = True
+            self.tick(budget_s=0.0)
 
     def tick(self, budget_s: float = TICK_BUDGET_S) -> int:
-        """One animation frame: up to ``steps_per_tick`` iterations within ``budget_s``."""
-        if not self.running:
-            return 0
-        return self._advance(self.steps_per_tick, budget_s)
+        """One animation frame: up to ``steps_per_tick`` iterations within ``budget_s``
+        while Play is on, or more of a Step's iteration, or else a slice of the predictions
+        the views wait for. Returns how many iterations finished."""
+        if self.running:
+            return self._advance(self.steps_per_tick, budget_s)
+        if self._stepping:
+            steps = self._advance(1, budget_s)
+            if steps:
+                self._stepping = False
+            return steps
+        if self.session.busy:
+            self.session.advance(0, budget_s)
+            self.version += 1
+        return 0
 
     def reset(self) -> None:
         """Fresh weights from the same seed, trained with the settings as they are now (the
@@ -320,6 +340,7 @@ class LabState(LabSettings):
         """A new session on ``data`` (or raise and keep the old one), and say so."""
         self.session = TrainingSession(data, sizes, self._config(), **session)
         self._diagnosed = False
+        self._stepping = False
         self.gradcheck = None
         self._say("info", f"{reason}: fresh network {self.session.architecture}.")
         self.generation += 1
@@ -338,21 +359,23 @@ class LabState(LabSettings):
             steps, applied = self.session.advance(k, budget_s)
             self._sync({name: value for _, name, value in applied if name in LIVE})
         except DivergenceError as error:
-            self.running = False
+            self.running = self._stepping = False
             self._say("error", f"Paused: {error}")
         session = self.session
         if self.done and self.running:
             self.running = False
             latest, diagnosis = session.latest(), session.diagnosis()
             done = f"Done: {session.iteration} {session.unit}s"
+            accuracy = ""  # a big network's latest accuracy may still be under way
+            if latest["train_accuracy"] is not None and latest["test_accuracy"] is not None:
+                accuracy = (
+                    f"; accuracy {percent(latest['train_accuracy'])} train, "
+                    f"{percent(latest['test_accuracy'])} test"
+                )
             if diagnosis:
                 self._say("warning", f"{done}, but the network collapsed: {diagnosis}")
             else:
-                self._say(
-                    "success",
-                    f"{done}; accuracy {percent(latest['train_accuracy'])} train, "
-                    f"{percent(latest['test_accuracy'])} test.",
-                )
+                self._say("success", f"{done}{accuracy}.")
         elif self.running and not self._diagnosed and session.iteration >= DIAGNOSE_AFTER:
             diagnosis = session.diagnosis()
             if diagnosis:

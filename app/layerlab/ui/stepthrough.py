@@ -110,9 +110,23 @@ class StepThrough(pn.viewable.Viewer):
     def restart(self) -> None:
         """Work out the next update of the current network and show its first stage."""
         session = self._state.session
-        self._stages = stages(session.preview_update(), self._state.optimizer)
         self._key = (self._state.generation, session.iteration)
         self._index = 0
+        if session.in_pieces:  # one pass would keep the page from answering for seconds
+            self._stages = []
+            self.heading.object = (
+                f'<div class="ll-arch">{escape(session.architecture)} on '
+                f"{session.data.X_train.shape[1]} examples is too big to walk through here: "
+                "its iterations run in pieces so that the page keeps answering. Walk a "
+                "smaller network (fewer or narrower layers, or fewer points).</div>"
+            )
+            self.equation.object = self.note.object = ""
+            for view in self.views:
+                view.show(None)
+            self.back.disabled = self.next.disabled = True
+            return
+        self._stages = stages(session.preview_update(), self._state.optimizer)
+        self.next.disabled = False
         self._show()
 
     def _show(self) -> None:
@@ -132,7 +146,7 @@ class StepThrough(pn.viewable.Viewer):
         self.next.label = "Finish: make this update" if last else "Next ▶"
 
     def _move(self, step: int) -> None:
-        if self._key != (self._state.generation, self._state.session.iteration):
+        if not self._stages or self._key != (self._state.generation, self._state.session.iteration):
             self.restart()  # the network changed since: walk the new one
             return
         if step > 0 and self._index == len(self._stages) - 1:
@@ -153,7 +167,7 @@ class StepThrough(pn.viewable.Viewer):
     def _network_changed(self, *_) -> None:
         if self._finishing or self._key is None:
             return
-        if self._key != (self._state.generation, self._state.session.iteration):
+        if not self._stages or self._key != (self._state.generation, self._state.session.iteration):
             self.heading.object = (
                 '<div class="ll-arch">The network changed since this walk began: Next walks '
                 "the new one.</div>"

@@ -10,6 +10,7 @@ import panel as pn
 
 from layerlab.ui.binding import Controls, html_pane, watch_progress, wrap_row
 from layerlab.ui.numbers import number, percent
+from layerlab.ui.speed import speed_words
 from layerlab.ui.state import LabState
 from layerlab.ui.widgets import setting_control
 
@@ -37,9 +38,11 @@ def transport(state: LabState, controls: Controls) -> pn.Column:
         iteration = session.iteration
         progress.max = state.iterations
         progress.value = min(iteration, state.iterations)
+        speed = speed_words(session.iterations_per_second, session.progress)
         counter.object = (
             f'<div class="ll-arch">{session.unit.capitalize()} '
             f'<b class="ll-iteration">{iteration}</b> / {state.iterations}</div>'
+            + (f'<div class="ll-speed ll-hint">{speed}</div>' if speed else "")
         )
 
     def show_status(*_) -> None:
@@ -75,8 +78,8 @@ def readout(state: LabState) -> pn.pane.HTML:
         latest, now = session.latest(), session.evaluation()
         stats = [
             ("iteration", session.unit.capitalize(), str(latest["iteration"]), ""),
-            ("train-cost", "Train cost", number(now.train_cost), "train"),
-            ("test-cost", "Test cost", number(now.test_cost), "test"),
+            ("train-cost", "Train cost", number(now and now.train_cost), "train"),
+            ("test-cost", "Test cost", number(now and now.test_cost), "test"),
             ("train-accuracy", "Train accuracy", percent(latest["train_accuracy"]), "train"),
             ("test-accuracy", "Test accuracy", percent(latest["test_accuracy"]), "test"),
         ]
