@@ -74,8 +74,9 @@ def point(page, x: float, y: float) -> tuple[float, float]:
 def test_the_units_pictures_follow_training_and_a_hovered_unit_is_read(open_site, request):
     open_page, log = open_site
     page = open_page()
+    # The units' pictures follow the decision map, a slice per tick once the page is up.
+    wait_until(lambda: len(page.evaluate(UNIT_PICTURES_JS)) == 8 + 8 + 1, 20, what="the units")
     before = page.evaluate(UNIT_PICTURES_JS)
-    assert len(before) == 8 + 8 + 1
     page.get_by_role("button", name="Play").click()
     wait_until(lambda: len(column(page, "cost_source", "train_cost") or []) >= 200, 60)
     page.get_by_role("button", name="Pause").click()
