@@ -7,19 +7,32 @@
  *   - inflates it (xz) and checks it against its sha256 before anything unpacks it;
  *   - posts its bytes back (transferred, not copied) as soon as it is ready, with the
  *     bytes received so far on the way.
+ * When worker.js then says "keep" (the app is up: writing ~27 MB to the cache earlier
+ * slowed the start), it keeps each inflated file in the cache instead of its download
+ * (`decoded/<name>`), and a later visit checks that copy again but inflates nothing.
  * Inflating on the Python worker's own thread would hold up Pyodide's boot there; on this
  * thread it overlaps it. A failure is posted once, with a message for people and whether
  * the file was stale (another version's), and ends the downloads. */
 "use strict";
 const {XzReadableStream} = self["xz-decompress"];
 
+const inflated = [];  // [file, a copy of its inflated bytes] to keep when told to
+
 self.onmessage = async (event) => {
-  const {files, cacheName} = event.data;
+  if (event.data === "keep") {
+    await keepInflated();
+    return;
+  }
+  const {files, cacheName, base} = event.data;
   const cache = await caches.open(cacheName).catch(() => null); // none on file:// or private modes
   const progress = reporter(files);
   for (const file of files) {
     try {
-      const bytes = await download(file, cache, progress);
+      let bytes = cache && (await kept(file, cache, base, progress));
+      if (!bytes) {
+        bytes = await download(file, cache, progress);
+        if (cache) inflated.push({file, bytes: bytes.slice(), cache, base});
+      }
       self.postMessage({name: file.name, bytes}, [bytes.buffer]);
     } catch (error) {
       self.postMessage({error: error.message, stale: Boolean(error.stale)});
@@ -43,6 +56,16 @@ function reporter(files) {
   };
 }
 
+/* The inflated file an earlier visit kept, if it is still the right one. */
+async function kept(file, cache, base, progress) {
+  const response = await cache.match(`${base}decoded/${file.name}`);
+  if (!response) return null;
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  if ((await sha256(bytes)) !== file.sha256) return null;
+  progress(file, file.size);
+  return bytes;
+}
+
 async function download(file, cache, progress) {
   let response = cache && (await cache.match(file.url));
   let keeping = Promise.resolve();
@@ -64,6 +87,23 @@ async function download(file, cache, progress) {
   }
 }
 
+/* The inflated files of this visit, each kept in place of its download (best effort). */
+async function keepInflated() {
+  for (const {file, bytes, cache, base} of inflated.splice(0)) {
+    try {
+      await cache.put(`${base}decoded/${file.name}`, new Response(bytes));
+      await cache.delete(file.url);
+    } catch {
+      // no room, or the cache is gone: the next visit inflates the download again
+    }
+  }
+}
+
+async function sha256(bytes) {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 async function inflateAndCheck(file, response, progress) {
   const counted = response.body.pipeThrough(new TransformStream({
     transform(chunk, controller) {
@@ -78,9 +118,7 @@ async function inflateAndCheck(file, response, progress) {
     throw new Error(`${file.name} arrived incomplete or damaged (${error.message || error}): ` +
                     "the connection may have dropped");
   }
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-  const hex = Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-  if (hex !== file.sha256) {
+  if ((await sha256(bytes)) !== file.sha256) {
     const error = new Error(`${file.name} is not the file this version of Layer Lab expects ` +
                             "(a newer version was published since this page was cached)");
     error.stale = true;

@@ -61,8 +61,8 @@ function startDownloads() {
   };
   helper.onerror = (event) => stop(new StartError(`The downloader failed: ${event.message}`));
   const absolute = CONFIG.downloads.map((file) => ({...file, url: new URL(file.url, BASE).href}));
-  helper.postMessage({files: absolute, cacheName: CONFIG.cacheName});
-  return {files, failed};
+  helper.postMessage({files: absolute, cacheName: CONFIG.cacheName, base: BASE});
+  return {files, failed, keep: () => helper.postMessage("keep")};
 }
 
 const downloads = CONFIG.downloads.length ? startDownloads() : null;
@@ -175,6 +175,7 @@ async function startApplication() {
     const fetched = performance.getEntriesByType("resource")
       .filter((entry) => entry.responseStatus === 200).map((entry) => entry.name);
     self.postMessage({type: "timing", timings, fetched});
+    downloads?.keep();  // the inflated files, for the next visit (see unpack.js)
   } catch (error) {
     const lines = String(error).trim().split("\n");  // a Python error: its last line
     const msg = `Could not start: ${lines[lines.length - 1]}`;

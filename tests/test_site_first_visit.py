@@ -5,6 +5,9 @@
 * What the first pack leaves out still imports: from the second pack, fetched once.
 * Play pressed while Python starts (on the preview or on the loading card) starts the
   training the moment the app is ready.
+* A repeat visit takes the inflated files kept by the first (nothing fetched, nothing
+  inflated) and still trains as CPython does; a kept copy that is not the right file is
+  downloaded again.
 * Broken downloads (truncated, changed behind a cached page, cut off, offline) end in a
   message with a Reload button, never a traceback or a hang.
 """
@@ -17,6 +20,7 @@ import lzma
 import threading
 import time
 
+import numpy as np
 import pytest
 import test_site_browser
 from browser_support import (
@@ -30,6 +34,7 @@ from test_site_browser import column
 from test_site_sharing import GOOD_CSV, SHARE, arch_text, step
 
 from layerlab.serialization import params_from_json, validate_params
+from layerlab.ui.state import LabState
 
 playwright = pytest.importorskip("playwright.sync_api")
 
@@ -263,6 +268,71 @@ def test_a_broken_download_ends_in_a_message_with_a_reload_button(
     assert all("site-packages.pack" in error for error in reported)
     log.console_errors.clear()
     log.page_errors.clear()
+    log.assert_clean()
+
+
+# The cache holding the inflated copies unpack.js keeps of `names`, once all are there.
+DECODED_JS = """async (names) => {
+    for (const key of await caches.keys()) {
+        const cache = await caches.open(key);
+        const kept = (await cache.keys()).map((request) => request.url)
+            .filter((url) => url.includes("/decoded/"));
+        if (names.every((name) => kept.some((url) => url.endsWith("/decoded/" + name)))) {
+            return key;
+        }
+    }
+    return null;
+}"""
+SPOIL_JS = """async ([key, name]) => {
+    const cache = await caches.open(key);
+    const url = (await cache.keys()).map((r) => r.url).find((u) => u.endsWith("/decoded/" + name));
+    await cache.put(url, new Response(new Uint8Array([1, 2, 3])));
+}"""
+KEPT_SIZE_JS = """async ([key, name]) => {
+    const cache = await caches.open(key);
+    const url = (await cache.keys()).map((r) => r.url).find((u) => u.endsWith("/decoded/" + name));
+    return (await (await cache.match(url)).arrayBuffer()).byteLength;
+}"""
+
+
+def test_a_repeat_visit_inflates_nothing_and_a_spoilt_copy_is_fetched_again(
+    fresh_page,
+):
+    new_page, log, url = fresh_page
+    page = new_page()
+    page.goto(url)
+    wait_for_worker_ready(page, timeout_ms=90_000)
+    names = ["pyodide.asm.wasm", "python_stdlib.zip", "numpy.pack", "site-packages.pack"]
+    key = wait_until(lambda: page.evaluate(DECODED_JS, names), 30, what="decoded files")
+    assert key.startswith("layerlab-")  # this version's cache
+
+    # The same browser again: every file from the inflated copies, no .xz fetched.
+    asked = len(log.requests)
+    page.reload()
+    wait_for_worker_ready(page, timeout_ms=90_000)
+    assert [u for u in log.requests[asked:] if u.endswith(".xz")] == []
+    step(page, 2)
+    oracle = LabState()  # the default settings, trained by the same code in CPython
+    oracle.session.trainer.step(2)
+    np.testing.assert_allclose(
+        column(page, "cost_source", "train_cost"),
+        oracle.session.trainer.history.costs,
+        rtol=1e-9,
+        atol=1e-12,
+    )
+
+    # A copy that is not the right file any more is never used: downloaded again, replaced.
+    page.evaluate(SPOIL_JS, [key, "site-packages.pack"])
+    assert page.evaluate(KEPT_SIZE_JS, [key, "site-packages.pack"]) == 3
+    asked = len(log.requests)
+    page.reload()
+    wait_for_worker_ready(page, timeout_ms=90_000)
+    assert [u.rsplit("/", 1)[1] for u in log.requests[asked:] if u.endswith(".xz")] == [
+        "site-packages.pack.xz"
+    ]
+    step(page, 1)
+    spoilt = [key, "site-packages.pack"]
+    wait_until(lambda: page.evaluate(KEPT_SIZE_JS, spoilt) > 3, 30, what="a good copy kept")
     log.assert_clean()
 
 
