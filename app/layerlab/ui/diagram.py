@@ -219,7 +219,7 @@ class NetworkDiagram:
         slots = max(drawn)
         label_x, label_y, texts = [], [], []
         for l, (units, shown) in enumerate(zip(dims, drawn, strict=True)):
-            kind = "input" if l == 0 else ("sigmoid" if l == len(dims) - 1 else "relu")
+            kind = "input" if l == 0 else ("sigmoid" if l == len(dims) - 1 else session.activation)
             hidden = f", {units - shown} not drawn" if shown < units else ""
             label_x.append(l)
             label_y.append(-slots - 0.2)
