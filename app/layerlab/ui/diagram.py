@@ -77,7 +77,7 @@ class NetworkDiagram:
             name="diagram_units",
         )
         self.input_source = ColumnDataSource({"x": [], "y": []}, name="diagram_inputs")
-        self.label_source = ColumnDataSource({"x": [], "y": [], "text": []})
+        self.label_source = ColumnDataSource({"x": [], "y": [], "text": []}, name="diagram_labels")
         self.detail_text = Div(text=HOVER_HINT, css_classes=["ll-unit-about"])
         self._mapper = LinearColorMapper(palette=probability_palette(), low=-1.0, high=1.0)
         self._shown_unit = IndexFilter(indices=[])
