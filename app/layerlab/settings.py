@@ -10,6 +10,7 @@ from .setting import Domain, Setting
 
 MAX_SEED = 2**31 - 1
 MAX_ITERATIONS = 100_000
+PENALTY_LADDER = (0.0, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # λ's and λ₁'s values
 
 # -- the declarations, in the order a link writes them ------------------------------------------
 _DECLARATIONS = (
@@ -99,7 +100,7 @@ _DECLARATIONS = (
         high=10.0,
         domain=Domain(0.0),
         widget="ladder",
-        ladder=(0.0, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0),
+        ladder=PENALTY_LADDER,
         config_field="lambd",
     ),
     Setting(
@@ -114,7 +115,7 @@ _DECLARATIONS = (
         high=10.0,
         domain=Domain(0.0),
         widget="ladder",
-        ladder=(0.0, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0),
+        ladder=PENALTY_LADDER,
         config_field="lambd_l1",
     ),
     Setting(

@@ -142,8 +142,8 @@ class Trainer:
     """Trains a network on ``X (n_x, m)``, ``Y (1, m)`` a few iterations at a time.
 
     ``learning_rate``, ``lambd`` and ``lambd_l1`` may be changed between steps (an iteration
-    in progress keeps the values it started with). Give ``params`` to continue from existing weights
-    instead of initialising new ones.
+    in progress keeps the values it started with). Give ``params`` to continue from existing
+    weights instead of initialising new ones.
 
     Batches bigger than ``chunk`` examples go through the network ``chunk`` columns at a
     time (``layerlab.chunks.training_chunk``: it depends on the layer sizes alone).
