@@ -3,6 +3,9 @@ exactly as the CPython lab does, and the page shows the choice. Offline, observe
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 import test_site_browser
 from browser_support import wait_until
@@ -15,6 +18,7 @@ playwright = pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.browser
 
 open_site = test_site_browser.open_site
+ARTIFACTS = Path(__file__).parent / "artifacts"
 DIAGRAM_LABELS_JS = """() =>
     window.pyodideWorker.jsdoc.get_model_by_name("diagram_labels").data.text"""
 
@@ -38,4 +42,13 @@ def test_a_tanh_link_with_l1_trains_as_the_lab_does(open_site):
     search = page.evaluate("() => location.search")
     assert "activation=tanh" in search
     assert "lambd_l1=0.01" in search
+
+    # The controls: the activation just below Initialization, L1 just below L2.
+    def top(label: str) -> float:  # a label's first line, which may go on with a value
+        return page.get_by_text(re.compile("^" + re.escape(label))).first.bounding_box()["y"]
+
+    assert top("Initialization") < top("Hidden activation") < top("Weight seed")
+    assert top("L2 λ") < top("L1 λ₁") < top("Learning rate")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "site_activation_l1.png"), full_page=True)
     log.assert_clean()
