@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from layerlab import TrainConfig, Trainer, compute_cost, forward, init_params, predict
+from layerlab import ACTIVATIONS, TrainConfig, Trainer, compute_cost, forward, init_params, predict
 from layerlab.chunks import training_chunk
 from layerlab.csvdata import load_csv
 from layerlab.datasets import DATASETS, Standardizer, train_test_split
@@ -32,9 +32,11 @@ BASE = {
     "test_ratio": 0.3,
     "data_seed": 3,
     "lambd": 0.0,
+    "lambd_l1": 0.0,
     "learning_rate": 0.0075,
     "optimizer": "gd",
     "init": "small",
+    "activation": "relu",
     "batch_size": 0,
     "keep_prob": 1.0,
     "iterations": 40,
@@ -51,8 +53,10 @@ def app_run(settings, layer_sizes, X_train, Y_train, X_test, Y_test, params=None
         learning_rate=settings["learning_rate"],
         iterations=settings["iterations"],
         lambd=settings["lambd"],
+        lambd_l1=settings["lambd_l1"],
         optimizer=settings["optimizer"],
         init=settings["init"],
+        activation=settings["activation"],
         batch_size=settings["batch_size"] or None,
         keep_prob=settings["keep_prob"],
         decay_rate=settings.get("decay_rate", 0.0),
@@ -84,9 +88,9 @@ def run_script(script: str, directory: Path) -> dict:
     return printed
 
 
-def accuracy(X, Y, params) -> float:
+def accuracy(X, Y, params, activation=ACTIVATIONS["relu"]) -> float:
     """The app's accuracy: 1 - the share of misclassified examples."""
-    return 1.0 - float((predict(X, params)[0] != Y[0]).mean())
+    return 1.0 - float((predict(X, params, activation)[0] != Y[0]).mean())
 
 
 def assert_same_run(printed: dict, trainer: Trainer, X_test, Y_test, iterations: int) -> None:
@@ -98,12 +102,13 @@ def assert_same_run(printed: dict, trainer: Trainer, X_test, Y_test, iterations:
     assert set(printed["params"]) == set(params)
     for key, value in params.items():
         np.testing.assert_array_equal(printed["params"][key], value, err_msg=key)
-    X, Y = trainer.X, trainer.Y
-    final = compute_cost(forward(X, params)[0], Y, params, trainer.lambd)
+    X, Y, g = trainer.X, trainer.Y, trainer.activation
+    AL = forward(X, params, activation=g)[0]
+    final = compute_cost(AL, Y, params, trainer.lambd, lambd_l1=trainer.lambd_l1)
     assert printed["Final train cost"] == final
-    assert printed["Train accuracy"] == accuracy(X, Y, params)
-    assert printed["Test cost"] == compute_cost(forward(X_test, params)[0], Y_test)
-    assert printed["Test accuracy"] == accuracy(X_test, Y_test, params)
+    assert printed["Train accuracy"] == accuracy(X, Y, params, g)
+    assert printed["Test cost"] == compute_cost(forward(X_test, params, activation=g)[0], Y_test)
+    assert printed["Test accuracy"] == accuracy(X_test, Y_test, params, g)
 
 
 def check_generated(settings, layer_sizes, tmp_path) -> str:
@@ -142,6 +147,43 @@ def check_generated(settings, layer_sizes, tmp_path) -> str:
 )
 def test_script_repeats_the_run(changes, layer_sizes, tmp_path):
     check_generated({**BASE, **changes}, layer_sizes, tmp_path)
+
+
+@pytest.mark.parametrize("activation", list(ACTIVATIONS))
+@pytest.mark.parametrize(
+    ("changes", "layer_sizes"),
+    [
+        pytest.param({"init": "xavier", "learning_rate": 0.3}, [6, 4], id="gd"),
+        pytest.param({"lambd_l1": 0.05, "learning_rate": 0.3}, [6, 4], id="gd-l1"),
+        pytest.param(
+            {
+                "optimizer": "adam",
+                "batch_size": 16,
+                "keep_prob": 0.8,
+                "lambd": 0.1,
+                "lambd_l1": 0.2,
+            },
+            [8, 8],
+            id="adam-minibatch-dropout-l2-l1",
+        ),
+    ],
+)
+def test_script_repeats_every_activation_and_l1(activation, changes, layer_sizes, tmp_path):
+    settings = {**BASE, "activation": activation, "init": "he", **changes}
+    script = check_generated(settings, layer_sizes, tmp_path)
+    assert ("ACTIVATION = " in script) == (activation != "relu")  # relu: the core's default
+    assert ("LAMBD_L1 = " in script) == bool(settings["lambd_l1"])
+    if activation != "relu":
+        assert f"def {activation}_backward(" in script
+
+
+@pytest.mark.parametrize("activation", ["tanh", "leaky_relu"])
+def test_script_splits_big_batches_with_l1_and_another_activation(activation, tmp_path):
+    settings = {**BASE, "iterations": 4, "n_points": 300, "init": "he", "optimizer": "adam"}
+    settings |= {"activation": activation, "lambd_l1": 0.1, "lambd": 0.05}
+    script = check_generated(settings, [256, 256], tmp_path)
+    assert "CHUNK = " in script
+    assert "lambd_l1=LAMBD_L1," in script
 
 
 @pytest.mark.parametrize(
@@ -404,6 +446,16 @@ def test_print_every_must_be_positive():
     [
         pytest.param([(5, "lambd", 0.2)], {}, id="lambd-full-batch"),
         pytest.param(
+            [(4, "lambd_l1", 0.3), (9, "lambd", 0.1), (12, "lambd_l1", 0.0)],
+            {"activation": "tanh"},
+            id="l1-and-lambd-full-batch-tanh",
+        ),
+        pytest.param(
+            [(2, "lambd_l1", 0.5), (7, "learning_rate", 0.02)],
+            {"optimizer": "adam", "batch_size": 16, "lambd_l1": 0.1, "activation": "leaky_relu"},
+            id="l1-minibatch-leaky",
+        ),
+        pytest.param(
             [(3, "learning_rate", 0.05), (10, "lambd", 0.5), (10, "learning_rate", 0.01)],
             {"optimizer": "adam", "batch_size": 16, "keep_prob": 0.8, "decay_rate": 0.01},
             id="both-minibatch-dropout-decay",
@@ -431,7 +483,9 @@ def test_script_repeats_changes_made_during_the_run(changes, settings, tmp_path)
 @pytest.mark.parametrize(
     ("changes", "match"),
     [
-        ([(5, "optimizer", "gd")], "only learning_rate and lambd"),
+        ([(5, "optimizer", "gd")], "only learning_rate, lambd, lambd_l1"),
+        ([(5, "activation", "tanh")], "only learning_rate, lambd, lambd_l1"),
+        ([(5, "lambd_l1", -1.0)], "lambd_l1 = -1.0 is out of range"),
         ([(0, "lambd", 0.1)], "at iteration 0 is its starting value"),
         ([(3, "W2[0,9]", 1e9)], "a weight must be between -100 and 100"),
         ([(5, "lambd", -1.0)], "lambd = -1.0 is out of range"),
@@ -444,9 +498,20 @@ def test_bad_changes_are_named(changes, match):
 
 @pytest.mark.parametrize("dropout", [1.0, 0.7])
 @pytest.mark.parametrize("batch_size", [0, 16])
-@pytest.mark.parametrize("changes", [(), ((3, "lambd", 0.1), (5, "learning_rate", 0.02))])
-def test_every_variant_of_the_script_is_ruff_clean(dropout, batch_size, changes, tmp_path):
+@pytest.mark.parametrize(
+    "changes",
+    [
+        (),
+        ((3, "lambd", 0.1), (5, "learning_rate", 0.02)),
+        ((3, "lambd", 0.1), (4, "lambd_l1", 0.2), (5, "learning_rate", 0.02)),
+    ],
+)
+@pytest.mark.parametrize(("activation", "lambd_l1"), [("relu", 0.0), ("leaky_relu", 0.1)])
+def test_every_variant_of_the_script_is_ruff_clean(
+    dropout, batch_size, changes, activation, lambd_l1, tmp_path
+):
     settings = {**BASE, "keep_prob": dropout, "batch_size": batch_size, "optimizer": "adam"}
+    settings |= {"activation": activation, "lambd_l1": lambd_l1}
     path = tmp_path / "run.py"
     path.write_text(export_script(settings, [8], changes=changes), encoding="utf-8")
     config = ["--no-cache", "--config", str(ROOT / "pyproject.toml")]

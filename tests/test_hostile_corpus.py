@@ -3,6 +3,7 @@ and fragments. Every refusal says what was wrong, and loses nothing: the session
 network, progress) and the plots stay exactly as they were.
 """
 
+import html
 import math
 
 import numpy as np
@@ -34,6 +35,10 @@ TYPED = [
     ("learning_rate", "0"),
     ("learning_rate", "-1"),
     ("lambd", "١"),
+    ("lambd_l1", "-1"),
+    ("lambd_l1", "nan"),
+    ("lambd_l1", "1e999"),
+    ("lambd_l1", "11"),
 ]
 SETTINGS = [
     ("hidden_layers", "8,,x"),
@@ -45,6 +50,11 @@ SETTINGS = [
     ("keep_prob", 0.0),
     ("batch_size", 10**400),
     ("lambd", float("nan")),
+    ("lambd_l1", float("inf")),
+    ("lambd_l1", -0.5),
+    ("activation", "RELU"),
+    ("activation", "<script>"),
+    ("activation", None),
 ]
 CSVS = [
     b"",
@@ -170,3 +180,34 @@ def test_links_build_a_working_lab(query):
     while state.busy:  # a big iteration goes on over ticks
         state.tick(budget_s=math.inf)
     assert state.session.iteration == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ("?activation=<script>alert(1)</script>", "is not one of relu, leaky_relu, tanh, sigmoid"),
+        ("?activation=RELU", "activation='RELU' is not one of relu, leaky_relu, tanh, sigmoid"),
+        ("?activation=", "activation is empty in the link"),
+        ("?lambd_l1=-1", "lambd_l1='-1' is below the minimum: used 0."),
+        ("?lambd_l1=nan", "lambd_l1='nan' is not a number"),
+        ("?lambd_l1=1e999", "lambd_l1='1e999' is not a finite number"),
+        ("?lambd_l1=" + "9" * 40, "is above the maximum: used 10."),
+        ("?changes=lambd_l1@3:-1", "lambd_l1='-1' is below the minimum: used 0."),
+        ("?changes=activation@3:tanh", "write learning_rate, lambd or lambd_l1@iteration:value"),
+    ],
+    ids=["script", "upper-case", "empty", "negative", "nan", "inf", "huge", "bad-change", "change"],
+)
+def test_bad_activation_and_l1_links_say_so_and_the_lab_works(query, words):
+    """Each bad value gets a notice naming it (and what is allowed or kept); the lab starts
+    with the default (ReLU, no L1) or the value clamped into the range, and trains."""
+    lab = create_app_from_link(query)
+    state = lab.state
+    shown = lab.notices.objects[0].object
+    assert lab.notices.visible
+    assert words in html.unescape(shown), shown
+    assert "<script>" not in shown  # shown as text, never as HTML
+    assert state.activation in ("relu", "leaky_relu", "tanh", "sigmoid")
+    assert 0.0 <= state.lambd_l1 <= DECLARED["lambd_l1"].high
+    state.step()
+    assert state.session.iteration == 1
+    assert all(math.isfinite(cost) for cost in state.session.trainer.history.costs)

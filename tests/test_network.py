@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from layerlab import backward, compute_cost, forward, init_params, predict, update_params
+from layerlab.activations import ACTIVATIONS, LEAKY_RELU, TANH
 
 
 def sigma(z: float) -> float:
@@ -68,6 +69,49 @@ def test_l2_adds_lambda_over_m_times_w_to_weights_only():
             regularised[f"dW{l}"] - plain[f"dW{l}"], lambd / 2 * PARAMS[f"W{l}"], rtol=1e-12
         )
         np.testing.assert_array_equal(regularised[f"db{l}"], plain[f"db{l}"])
+
+
+def test_l1_adds_lambda_over_m_times_sign_w_to_weights_only():
+    AL, caches = forward(X, PARAMS)
+    plain = backward(AL, Y, caches)
+    both = backward(AL, Y, caches, 0.3, lambd_l1=0.2)
+    for l in (1, 2):
+        W = PARAMS[f"W{l}"]
+        np.testing.assert_allclose(
+            both[f"dW{l}"] - plain[f"dW{l}"], 0.3 / 2 * W + 0.2 / 2 * np.sign(W), rtol=1e-12
+        )
+        np.testing.assert_array_equal(both[f"db{l}"], plain[f"db{l}"])
+    # By hand: Σ|W| = (1 + 1 + 0.5 + 2) + (1 + 0.5) = 6, Σ W² = 6.25 + 1.25 = 7.5, m = 2.
+    cross_entropy = compute_cost(AL, Y)
+    assert compute_cost(AL, Y, PARAMS, lambd_l1=0.2) == pytest.approx(cross_entropy + 0.2 / 2 * 6)
+    both_cost = compute_cost(AL, Y, PARAMS, 0.3, lambd_l1=0.2)
+    assert both_cost == pytest.approx(cross_entropy + 0.3 / 4 * 7.5 + 0.2 / 2 * 6, rel=1e-14)
+
+
+def test_hidden_activations_against_hand_computation():
+    Z = np.array([[-2.0, 0.0, 3.0]])
+    np.testing.assert_array_equal(LEAKY_RELU.forward(Z), [[-0.02, 0.0, 3.0]])
+    np.testing.assert_array_equal(LEAKY_RELU.backward(np.ones((1, 3)), Z), [[0.01, 0.01, 1.0]])
+    t = math.tanh(3.0)
+    np.testing.assert_allclose(TANH.forward(Z), [[-math.tanh(2.0), 0.0, t]], rtol=1e-15)
+    dZ = TANH.backward(np.full((1, 3), 2.0), Z)
+    np.testing.assert_allclose(dZ, [[2 * (1 - math.tanh(2.0) ** 2), 2.0, 2 * (1 - t * t)]])
+    assert list(ACTIVATIONS) == ["relu", "leaky_relu", "tanh", "sigmoid"]
+    assert all(ACTIVATIONS[name].name == name for name in ACTIVATIONS)
+
+
+@pytest.mark.parametrize("name", ["relu", "leaky_relu", "tanh", "sigmoid"])
+def test_activations_write_into_out_and_keep_z(name):
+    g, rng = ACTIVATIONS[name], np.random.default_rng(0)
+    Z, dA = rng.standard_normal((3, 5)), rng.standard_normal((3, 5))
+    kept = Z.copy()
+    A, out = g.forward(Z), np.empty((3, 5))
+    assert g.forward(Z, out=out) is out
+    np.testing.assert_array_equal(out, A)
+    dZ = g.backward(dA, Z)
+    assert g.backward(dA, Z, out=dA) is dA  # in place, as backward uses it
+    np.testing.assert_array_equal(dA, dZ)
+    np.testing.assert_array_equal(Z, kept)
 
 
 def test_update_params_returns_new_dict_and_keeps_input():

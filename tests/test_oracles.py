@@ -8,7 +8,9 @@ Both use the same L2 convention as Layer Lab, so they must agree to rounding:
   ``_compute_loss_grad``), i.e. ``λ/(2m) Σ||W||²`` and ``(λ/m) W`` with
   ``alpha = λ``; biases are not penalised there either.
 - the PyTorch cost below is written from scratch: ``binary_cross_entropy_with_logits``
-  (mean over examples) plus ``λ/(2m) Σ||W||²``, differentiated by autograd.
+  (mean over examples) plus ``λ/(2m) Σ||W||²`` and ``λ₁/m Σ|W|``, with torch's own hidden
+  activations (``relu``, ``leaky_relu`` with slope 0.01, ``tanh``, ``sigmoid``),
+  differentiated by autograd.
 
 These packages are in the ``test`` extra, so CI runs every test here; the
 ``importorskip`` only keeps the file honest on a machine without them.
@@ -17,7 +19,7 @@ These packages are in the ``test`` extra, so CI runs every test here; the
 import numpy as np
 import pytest
 
-from layerlab import backward, compute_cost, fit, forward, init_params, update_params
+from layerlab import ACTIVATIONS, backward, compute_cost, fit, forward, init_params, update_params
 
 
 def make_problem(layer_dims, m, seed):
@@ -123,20 +125,33 @@ def torch():
     return pytest.importorskip("torch")
 
 
-def torch_cost(torch, X, Y, weights, lambd):
-    """The cost from scratch: BCE-with-logits (a log-sigmoid form) + ``λ/(2m) Σ||W||²``.
+def torch_activation(torch, name):
+    """torch's own function for each of Layer Lab's hidden activations."""
+    return {
+        "relu": torch.relu,
+        "leaky_relu": lambda Z: torch.nn.functional.leaky_relu(Z, negative_slope=0.01),
+        "tanh": torch.tanh,
+        "sigmoid": torch.sigmoid,
+    }[name]
+
+
+def torch_cost(torch, X, Y, weights, lambd, lambd_l1=0.0, activation="relu"):
+    """The cost from scratch: BCE-with-logits (a log-sigmoid form) + ``λ/(2m) Σ||W||²``
+    + ``λ₁/m Σ|W|``.
 
     ``weights`` is the list ``[W1, b1, ..., WL, bL]`` of float64 tensors.
     """
     m = X.shape[1]
     A = X
     L = len(weights) // 2
+    g = torch_activation(torch, activation)
     for l in range(L):
         Z = weights[2 * l] @ A + weights[2 * l + 1]
-        A = torch.relu(Z) if l < L - 1 else Z
+        A = g(Z) if l < L - 1 else Z
     cross_entropy = torch.nn.functional.binary_cross_entropy_with_logits(A, Y)
-    penalty = sum(torch.sum(weights[2 * l] ** 2) for l in range(L))
-    return cross_entropy + lambd / (2 * m) * penalty
+    squares = sum(torch.sum(weights[2 * l] ** 2) for l in range(L))
+    absolutes = sum(torch.sum(torch.abs(weights[2 * l])) for l in range(L))
+    return cross_entropy + lambd / (2 * m) * squares + lambd_l1 / m * absolutes
 
 
 def as_tensors(torch, params):
@@ -169,6 +184,89 @@ def test_gradients_match_torch_autograd(torch, layer_dims, m, lambd):
         expected = weight.grad.numpy()
         assert np.linalg.norm(expected) > 1e-6, key  # a zero gradient would prove nothing
         assert relative_error(grads["d" + key], expected) < 1e-12, key
+
+
+@pytest.mark.parametrize("activation", list(ACTIVATIONS))
+@pytest.mark.parametrize(
+    ("layer_dims", "m", "lambd", "lambd_l1"),
+    [
+        ([3, 4, 1], 20, 0.0, 0.0),
+        ([2, 8, 8, 1], 50, 0.0, 0.3),
+        ([7, 16, 1], 33, 0.5, 0.2),
+        ([12, 20, 7, 5, 1], 64, 0.1, 1.0),
+        ([5, 3, 3, 3, 3, 1], 40, 0.0, 0.0),
+    ],
+)
+def test_every_activation_and_l1_match_torch_autograd(
+    torch, activation, layer_dims, m, lambd, lambd_l1
+):
+    X, Y, params = make_problem(layer_dims, m, seed=m)
+    g = ACTIVATIONS[activation]
+    AL, caches = forward(X, params, activation=g)
+    grads = backward(AL, Y, caches, lambd, lambd_l1=lambd_l1, activation=g)
+
+    weights = as_tensors(torch, params)
+    Xt, Yt = torch.from_numpy(X), torch.from_numpy(Y)
+    cost = torch_cost(torch, Xt, Yt, weights, lambd, lambd_l1, activation)
+    cost.backward()
+
+    ours = compute_cost(AL, Y, params, lambd, lambd_l1=lambd_l1)
+    assert abs(ours - cost.item()) <= 1e-9 * abs(cost.item())
+    for key, weight in zip(params, weights, strict=True):
+        expected = weight.grad.numpy()
+        assert np.linalg.norm(expected) > 1e-6, key  # a zero gradient would prove nothing
+        assert relative_error(grads["d" + key], expected) <= 1e-9, key
+    # The activation matters: another one's gradients differ far beyond the tolerance.
+    other = ACTIVATIONS["tanh" if activation != "tanh" else "relu"]
+    AL_other, caches_other = forward(X, params, activation=other)
+    grads_other = backward(AL_other, Y, caches_other, lambd, lambd_l1=lambd_l1, activation=other)
+    assert relative_error(grads_other["dW1"], weights[0].grad.numpy()) > 1e-3
+
+
+@pytest.mark.parametrize(("activation", "lambd_l1"), [("tanh", 0.2), ("leaky_relu", 0.5)])
+def test_minibatch_adam_with_l1_matches_torch(torch, activation, lambd_l1):
+    """Mini-batches scale λ₁ by the batch's share, so each update's L1 gradient is
+    (λ₁/m) sign(W) with m the whole training set's size, as in torch with that penalty."""
+    layer_dims, m, batch_size, learning_rate, seed = [3, 6, 4, 1], 40, 16, 0.01, 2
+    X, Y, _ = make_problem(layer_dims, m, seed)
+    result = fit(
+        X,
+        Y,
+        layer_dims,
+        learning_rate,
+        3,
+        0.0,
+        "he",
+        seed,
+        lambd_l1=lambd_l1,
+        activation=activation,
+        optimizer="adam",
+        batch_size=batch_size,
+    )
+    weights = as_tensors(torch, init_params(layer_dims, "he", seed))
+    adam = torch.optim.Adam(weights, lr=learning_rate, betas=(0.9, 0.999), eps=1e-8)
+    rng = np.random.default_rng(seed)
+    init_params(layer_dims, "he", rng)  # the trainer's stream: weights first, then shuffles
+    g = torch_activation(torch, activation)
+    for _ in range(3):
+        order = rng.permutation(m)
+        for start in range(0, m, batch_size):
+            chosen = order[start : start + batch_size]
+            Xb, Yb = torch.from_numpy(X[:, chosen]), torch.from_numpy(Y[:, chosen])
+            adam.zero_grad()
+            A = Xb
+            for l in range(len(layer_dims) - 1):
+                Z = weights[2 * l] @ A + weights[2 * l + 1]
+                A = g(Z) if l < len(layer_dims) - 2 else Z
+            share = Yb.shape[1] / m  # this batch's part of the mean, and of λ₁/m Σ|W|
+            absolutes = sum(torch.sum(torch.abs(weights[2 * l])) for l in range(len(weights) // 2))
+            cross_entropy = torch.nn.functional.binary_cross_entropy_with_logits(A, Yb)
+            (cross_entropy + lambd_l1 * share / Yb.shape[1] * absolutes).backward()
+            adam.step()
+    for key, weight in zip(result.params, weights, strict=True):
+        np.testing.assert_allclose(
+            result.params[key], weight.detach().numpy(), rtol=1e-9, atol=1e-11, err_msg=key
+        )
 
 
 @pytest.mark.parametrize(("layer_dims", "lambd"), [([2, 8, 8, 1], 0.0), ([4, 6, 3, 1], 0.4)])

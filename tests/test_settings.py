@@ -13,7 +13,7 @@ from pathlib import Path
 import panel as pn
 import pytest
 
-from layerlab import TrainConfig
+from layerlab import ACTIVATIONS, TrainConfig
 from layerlab.datasets import DATASETS
 from layerlab.initializers import INITIALIZERS
 from layerlab.optimizers import OPTIMIZERS
@@ -33,6 +33,7 @@ def test_choices_are_the_core_registries():
     assert list(SETTINGS["dataset"].choices) == list(DATASETS)
     assert list(SETTINGS["init"].choices) == list(INITIALIZERS)
     assert list(SETTINGS["optimizer"].choices) == list(OPTIMIZERS)
+    assert list(SETTINGS["activation"].choices) == list(ACTIVATIONS)
 
 
 def test_every_trainconfig_field_is_declared():

@@ -13,7 +13,7 @@ import sys
 import numpy as np
 import pytest
 
-from layerlab import TrainConfig, Trainer, compute_cost, forward
+from layerlab import ACTIVATIONS, TrainConfig, Trainer, compute_cost, forward
 from layerlab.csvdata import load_csv
 from layerlab.serialization import params_from_json, params_from_npz_bytes
 from layerlab.ui.app import create_app, create_app_from_link
@@ -34,9 +34,11 @@ SHARED = {
     "data_seed": 3,
     "hidden_layers": "4, 4",
     "lambd": 0.05,
+    "lambd_l1": 0.02,
     "learning_rate": 0.03,
     "optimizer": "momentum",
     "init": "xavier",
+    "activation": "tanh",
     "batch_size": 16,
     "keep_prob": 0.9,
     "iterations": 50,
@@ -56,8 +58,10 @@ def core_costs(settings: dict, k: int) -> list[float]:
     config = TrainConfig(
         learning_rate=settings["learning_rate"],
         lambd=settings["lambd"],
+        lambd_l1=settings["lambd_l1"],
         optimizer=settings["optimizer"],
         init=settings["init"],
+        activation=settings["activation"],
         batch_size=settings["batch_size"] or None,
         keep_prob=settings["keep_prob"],
         seed=settings["weight_seed"],
@@ -297,11 +301,13 @@ def app_final_cost(state: LabState) -> float:
     while not state.done:
         state.step()
     params = state.session.trainer.params
+    g = ACTIVATIONS[state.activation]
     return compute_cost(
-        forward(state.session.data.X_train, params)[0],
+        forward(state.session.data.X_train, params, activation=g)[0],
         state.session.data.Y_train,
         params,
         state.lambd,
+        lambd_l1=state.lambd_l1,
     )
 
 

@@ -285,10 +285,12 @@ def test_reformatting_the_same_layers_keeps_the_network():
 
 
 def test_article_preset_is_the_seed_configuration():
-    state = LabState(**SMALL)
+    state = LabState(**SMALL, activation="tanh", lambd_l1=0.1)
     state.apply_preset("article")
     assert (state.init, state.optimizer, state.learning_rate) == ("small", "gd", 0.0075)
     assert (state.lambd, state.batch_size, state.keep_prob) == (0.0, 0, 1.0)
+    assert (state.activation, state.lambd_l1) == ("relu", 0.0)
+    assert state.session.activation == "relu"
     assert state.session.layer_dims == [2, 20, 7, 5, 1]
     assert state.iterations == 3000
     assert state.session.trainer.config.init == "small"

@@ -68,10 +68,12 @@ def test_the_canonical_link_is_short_and_readable():
     settings = {**DEFAULTS, "n_points": 300, "noise": 0.2, "test_ratio": 0.3, "data_seed": 0}
     settings |= {"hidden_layers": "8, 8", "lambd": 0.0, "learning_rate": 0.01, "batch_size": 0}
     settings |= {"dataset": "moons", "optimizer": "adam", "init": "he", "keep_prob": 1.0}
+    settings |= {"lambd_l1": 0.0, "activation": "relu"}
     settings |= {"iterations": 1500, "weight_seed": 1}
     assert format_query(settings) == (
         "dataset=moons&n_points=300&noise=0.2&test_ratio=0.3&data_seed=0&hidden_layers=8,8"
-        "&lambd=0&learning_rate=0.01&optimizer=adam&init=he&batch_size=0&keep_prob=1"
+        "&lambd=0&lambd_l1=0&learning_rate=0.01&optimizer=adam&init=he&activation=relu"
+        "&batch_size=0&keep_prob=1"
         "&iterations=1500&weight_seed=1"
     )
 
@@ -351,11 +353,11 @@ def test_changes_round_trip_in_order():
     ("text", "words"),
     [
         ("lambd@3:abc", "is not a number"),
-        ("optimizer@3:gd", "write learning_rate or lambd@iteration:value"),
+        ("optimizer@3:gd", "write learning_rate, lambd or lambd_l1@iteration:value"),
         ("lambd@0:0.1", "the iteration is out of range"),
-        ("lambd@9999999:0.1", "write learning_rate or lambd"),
-        ("lambd:0.1", "write learning_rate or lambd"),
-        ("<b>@1:1", "write learning_rate or lambd"),
+        ("lambd@9999999:0.1", "write learning_rate, lambd or lambd_l1"),
+        ("lambd:0.1", "write learning_rate, lambd or lambd_l1"),
+        ("<b>@1:1", "write learning_rate, lambd or lambd_l1"),
     ],
 )
 def test_bad_changes_are_left_out_with_a_notice(text, words):

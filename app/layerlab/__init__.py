@@ -4,6 +4,7 @@ The core (this package's top-level modules) imports only NumPy; the user
 interface lives in ``layerlab.ui`` and is imported only when asked for.
 """
 
+from .activations import ACTIVATIONS
 from .gradcheck import gradient_check
 from .initializers import INITIALIZERS
 from .network import backward, compute_cost, forward, init_params, predict, update_params
@@ -11,6 +12,7 @@ from .optimizers import OPTIMIZERS
 from .training import DivergenceError, FitResult, History, TrainConfig, Trainer, fit
 
 __all__ = [
+    "ACTIVATIONS",
     "INITIALIZERS",
     "OPTIMIZERS",
     "DivergenceError",

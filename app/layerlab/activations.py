@@ -4,8 +4,8 @@
 arrays of any shape; in the network they see ``Z (n_l, m)``. ``out`` may be given to write
 the result into an existing array (``g_backward`` may write into ``dA`` itself).
 
-``ACTIVATIONS`` is the registry of the hidden layers' choices; the output layer is always
-the sigmoid, which goes with the cross-entropy cost.
+``ACTIVATIONS`` is the registry of the hidden layers' choices (``TrainConfig.activation``
+names one); the output layer is always the sigmoid, which goes with the cross-entropy cost.
 """
 
 import numpy as np
@@ -57,6 +57,33 @@ def relu_backward(dA: np.ndarray, Z: np.ndarray, out: np.ndarray | None = None) 
     return np.multiply(dA, Z > 0.0, out=out)
 
 
+LEAKY_SLOPE = 0.01  # leaky ReLU's slope for Z < 0
+
+
+def leaky_relu(Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """max(Z, 0.01 Z): Z where Z > 0, else 0.01 Z (never written into the cached Z).
+
+    .. math:: g(z) = \\max(z, a z), \\quad a = 0.01
+    """
+    return np.maximum(Z, LEAKY_SLOPE * Z, out=out)
+
+
+def leaky_relu_backward(dA: np.ndarray, Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """dZ = dA · g'(Z): dA where Z > 0, else 0.01 dA (the slope at the kink is taken as 0.01)."""
+    return np.multiply(dA, np.where(Z > 0.0, 1.0, LEAKY_SLOPE), out=out)
+
+
+def tanh(Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """tanh(Z) = (e^Z - e^-Z) / (e^Z + e^-Z), in (-1, 1); NumPy's, exact in both tails."""
+    return np.tanh(Z, out=out)
+
+
+def tanh_backward(dA: np.ndarray, Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """dZ = dA · (1 - tanh(Z)²)."""
+    A = np.tanh(Z)
+    return np.multiply(dA, 1.0 - A * A, out=out)
+
+
 def softplus(Z: np.ndarray) -> np.ndarray:
     """log(1 + e^Z) = -log σ(-Z), the cross-entropy of a logit, without overflow.
 
@@ -71,9 +98,13 @@ def softplus(Z: np.ndarray) -> np.ndarray:
 
 
 RELU = Activation("relu", relu, relu_backward)  # the seed's hidden activation
+LEAKY_RELU = Activation("leaky_relu", leaky_relu, leaky_relu_backward)
+TANH = Activation("tanh", tanh, tanh_backward)
 SIGMOID = Activation("sigmoid", sigmoid, sigmoid_backward)
 
 ACTIVATIONS: dict[str, Activation] = {
     "relu": RELU,
+    "leaky_relu": LEAKY_RELU,
+    "tanh": TANH,
     "sigmoid": SIGMOID,
 }

@@ -1,9 +1,10 @@
 """Changes made to a run while it trains, recorded so that a link and a script replay it.
 
 A change is ``(iteration, name, value)``: from ``iteration`` on, ``name`` is ``value``. The
-name is a setting that acts at once (``"learning_rate"``, ``"lambd"``; from iteration 1 on,
-before that it is the run's starting value), or one weight set by hand, ``"W2[3,1]"`` for
-``W2[3, 1]`` (from iteration 0 on: a weight may be set before the first update).
+name is a setting that acts at once (``"learning_rate"``, ``"lambd"``, ``"lambd_l1"``; from
+iteration 1 on, before that it is the run's starting value), or one weight set by hand,
+``"W2[3,1]"`` for ``W2[3, 1]`` (from iteration 0 on: a weight may be set before the first
+update).
 """
 
 import math
@@ -11,7 +12,7 @@ import re
 
 from .settings import SETTINGS
 
-LIVE_SETTINGS = ("learning_rate", "lambd")
+LIVE_SETTINGS = ("learning_rate", "lambd", "lambd_l1")
 MAX_WEIGHT = 100.0  # a weight typed by hand: |w| at most this
 _WEIGHT = re.compile(r"W([1-9][0-9]{0,2})\[([0-9]{1,4}),([0-9]{1,4})\]")
 
@@ -59,8 +60,8 @@ def check_change(
         return iteration, name, check_weight(value)
     if name not in LIVE_SETTINGS:
         raise ValueError(
-            f"only {' and '.join(LIVE_SETTINGS)} or a weight such as W2[3,1] can change during "
-            f"a run, not {name!r}"
+            f"only {', '.join(LIVE_SETTINGS)} or a weight such as W2[3,1] can change during a "
+            f"run, not {name!r}"
         )
     if iteration < 1:
         raise ValueError(f"a change of {name} at iteration 0 is its starting value: set {name}")

@@ -18,7 +18,7 @@ import numpy as np
 
 from .activations import RELU, sigmoid, softplus
 from .initializers import INITIALIZERS
-from .regularization import l2_cost, l2_gradient
+from .regularization import l1_cost, l1_gradient, l2_cost, l2_gradient
 from .validation import check_choice, check_features, check_layer_dims, check_real
 
 Params = dict[str, np.ndarray]
@@ -169,10 +169,16 @@ def forward(
 
 
 def compute_cost(
-    AL, Y, params: Params | None = None, lambd: float = 0.0, *, m: int | None = None
+    AL,
+    Y,
+    params: Params | None = None,
+    lambd: float = 0.0,
+    *,
+    lambd_l1: float = 0.0,
+    m: int | None = None,
 ) -> float:
     """Cross-entropy ``J = -(1/m) Σ [Y log AL + (1-Y) log(1-AL)]``, plus
-    ``λ/(2m) Σ_l ||W_l||_F²`` when ``params`` are given.
+    ``λ/(2m) Σ_l ||W_l||_F²`` (L2) and ``λ₁/m Σ_l Σ|W_l|`` (L1) when ``params`` are given.
 
     From the logits Z of ``forward``'s output it is computed as
     ``mean(log(1 + e^Z) - Y Z)``, exact and finite for any finite Z.
@@ -192,6 +198,8 @@ def compute_cost(
     cost = float(losses.sum()) / m
     if params is not None and lambd:
         cost += l2_cost(params, lambd, m)
+    if params is not None and lambd_l1:
+        cost += l1_cost(params, lambd_l1, m)
     return cost
 
 
@@ -207,6 +215,7 @@ def backward(
     caches: list[LayerCache],
     lambd: float = 0.0,
     *,
+    lambd_l1: float = 0.0,
     activation=RELU,
     workspace: Workspace | None = None,
     m: int | None = None,
@@ -214,8 +223,9 @@ def backward(
 ) -> Params:
     """Backward pass from ``dZ_L = AL - Y`` (sigmoid + cross-entropy, no division by AL).
 
-    Per layer: ``dW_l = dZ_l A_{l-1}ᵀ / m (+ λ/m W_l)``, ``db_l = Σ_m dZ_l / m``,
-    ``dA_{l-1} = W_lᵀ dZ_l``, ``dZ_{l-1} = dA_{l-1} · g'(Z_{l-1})`` (times the layer's
+    Per layer: ``dW_l = dZ_l A_{l-1}ᵀ / m (+ λ/m W_l) (+ λ₁/m sign(W_l))``,
+    ``db_l = Σ_m dZ_l / m``, ``dA_{l-1} = W_lᵀ dZ_l``, ``dZ_{l-1} = dA_{l-1} · g'(Z_{l-1})``
+    (times the layer's
     mask if forward had one; ``activation`` is the ``g`` forward used). dA_0 is never
     computed. The code carries ``dZ_l / m``, the gradient of the mean, so the 1/m is
     applied once, at the top. ``m`` is AL's number of columns unless given: a chunk of a
@@ -236,6 +246,8 @@ def backward(
         dW = _matmul(dZ_m, A_prev.T, out=_empty(workspace, "dW", l, W.shape))  # (n_l, n_{l-1})
         if lambd:
             dW += l2_gradient(W, lambd, m)
+        if lambd_l1:
+            dW += l1_gradient(W, lambd_l1, m)
         grads[f"dW{l}"] = dW
         grads[f"db{l}"] = dZ_m.sum(axis=1, keepdims=True)  # (n_l, 1)
         if l > 1:

@@ -10,6 +10,7 @@ from .setting import Domain, Setting
 
 MAX_SEED = 2**31 - 1
 MAX_ITERATIONS = 100_000
+PENALTY_LADDER = (0.0, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)  # λ's and λ₁'s values
 
 # -- the declarations, in the order a link writes them ------------------------------------------
 _DECLARATIONS = (
@@ -99,8 +100,23 @@ _DECLARATIONS = (
         high=10.0,
         domain=Domain(0.0),
         widget="ladder",
-        ladder=(0.0, 1e-3, 3e-3, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0),
+        ladder=PENALTY_LADDER,
         config_field="lambd",
+    ),
+    Setting(
+        name="lambd_l1",
+        kind="float",
+        default=0.0,
+        label="L1 λ₁",
+        help="λ₁ of the L1 penalty λ₁/m Σ|W|; 0 turns it off",
+        group="training",
+        effect="live",
+        low=0.0,
+        high=10.0,
+        domain=Domain(0.0),
+        widget="ladder",
+        ladder=PENALTY_LADDER,
+        config_field="lambd_l1",
     ),
     Setting(
         name="learning_rate",
@@ -147,6 +163,22 @@ _DECLARATIONS = (
             "sqrt": "randn / √n_prev",
         },
         config_field="init",
+    ),
+    Setting(
+        name="activation",
+        kind="choice",
+        default="relu",
+        label="Hidden activation",
+        help="g of the hidden layers (the output is a sigmoid)",
+        group="network",
+        widget="select",
+        choices={
+            "relu": "ReLU: max(z, 0) (the article's)",
+            "leaky_relu": "Leaky ReLU: max(z, 0.01 z)",
+            "tanh": "tanh",
+            "sigmoid": "sigmoid: 1 / (1 + e^-z)",
+        },
+        config_field="activation",
     ),
     Setting(
         name="batch_size",

@@ -18,7 +18,7 @@ import numpy as np
 
 from .activations import RELU
 from .network import Params, Workspace, backward, compute_cost, forward, layer_count
-from .regularization import l2_cost, l2_gradient
+from .regularization import l1_cost, l1_gradient, l2_cost, l2_gradient
 
 
 class DivergenceError(ValueError):
@@ -59,20 +59,23 @@ def gradient_update(
     learning_rate: float,
     lambd: float = 0.0,
     *,
+    lambd_l1: float = 0.0,
     activation=RELU,
     masks: list[np.ndarray] | None = None,
     workspace: Workspace | None = None,
 ) -> tuple[float, Params]:
     """One update of ``params`` (in place) on the examples ``X (n_x, m)``, ``Y (1, m)``.
 
-    Forward (``masks``: see ``forward``), the cost with its L2 part, backward, then
+    Forward (``masks``: see ``forward``), the cost with its L2 and L1 parts, backward, then
     ``optimizer.update``. Returns the cost of the weights *before* the update and the
     gradients. If the cost or a gradient is not finite, raises ``DivergenceError`` and
     leaves ``params`` as they were.
     """
     AL, caches = forward(X, params, activation=activation, masks=masks, workspace=workspace)
-    cost = compute_cost(AL, Y, params, lambd)
-    grads = backward(AL, Y, caches, lambd, activation=activation, workspace=workspace)
+    cost = compute_cost(AL, Y, params, lambd, lambd_l1=lambd_l1)
+    grads = backward(
+        AL, Y, caches, lambd, lambd_l1=lambd_l1, activation=activation, workspace=workspace
+    )
     check_finite(cost, grads)
     optimizer.update(params, grads, learning_rate)
     return cost, grads
@@ -86,6 +89,7 @@ def gradient_update_steps(
     learning_rate: float,
     lambd: float = 0.0,
     *,
+    lambd_l1: float = 0.0,
     chunk: int | None = None,
     activation=RELU,
     draw_masks=None,
@@ -96,7 +100,8 @@ def gradient_update_steps(
 
     A generator: it yields between chunks and returns ``(cost, grads)``. The cost and the
     gradients are means over the m examples, so they are sums over the chunks: each chunk's
-    part is divided by m (not by its own size), and the L2 terms are added once, at the end.
+    part is divided by m (not by its own size), and the L2 and L1 terms are added once, at
+    the end.
     Only the order of the additions differs from one pass. ``draw_masks(m_chunk)``, if
     given (a ``Dropout``), draws each chunk's masks. With a single chunk (m <= chunk) this
     is ``gradient_update`` itself.
@@ -111,6 +116,7 @@ def gradient_update_steps(
             optimizer,
             learning_rate,
             lambd,
+            lambd_l1=lambd_l1,
             activation=activation,
             masks=masks,
             workspace=workspace,
@@ -136,6 +142,10 @@ def gradient_update_steps(
         cost += l2_cost(params, lambd, m)
         for l in range(1, layer_count(params) + 1):
             total[f"dW{l}"] += l2_gradient(params[f"W{l}"], lambd, m)
+    if lambd_l1:
+        cost += l1_cost(params, lambd_l1, m)
+        for l in range(1, layer_count(params) + 1):
+            total[f"dW{l}"] += l1_gradient(params[f"W{l}"], lambd_l1, m)
     check_finite(cost, total)
     optimizer.update(params, total, learning_rate)
     return cost, total
@@ -160,6 +170,7 @@ def minibatch_epoch_steps(
     batch_size: int,
     rng: np.random.Generator,
     *,
+    lambd_l1: float = 0.0,
     chunk: int | None = None,
     activation=RELU,
     draw_masks=None,
@@ -178,7 +189,8 @@ def minibatch_epoch_steps(
         if number:
             yield  # between two batches
         m_batch = Y_batch.shape[1]
-        # λ scaled by the batch's share keeps the penalty gradient at (λ/m) W.
+        # λ and λ₁ scaled by the batch's share keep the penalty gradients at (λ/m) W and
+        # (λ₁/m) sign(W).
         batch_cost, grads = yield from gradient_update_steps(
             X_batch,
             Y_batch,
@@ -186,6 +198,7 @@ def minibatch_epoch_steps(
             optimizer,
             learning_rate,
             lambd * m_batch / m,
+            lambd_l1=lambd_l1 * m_batch / m,
             chunk=chunk,
             activation=activation,
             draw_masks=draw_masks,

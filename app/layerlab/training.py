@@ -17,10 +17,11 @@ from dataclasses import dataclass, field, fields
 
 import numpy as np
 
+from .activations import ACTIVATIONS
 from .chunks import UNIT_WORK, forward_chunk, iteration_work, training_chunk
 from .network import Params, Workspace, backward, compute_cost, forward, init_params
 from .optimizers import make_optimizer
-from .regularization import l2_cost
+from .regularization import penalty_cost
 from .serialization import validate_params
 from .settings import CONFIG_SETTINGS, SETTINGS
 from .steps import (
@@ -35,7 +36,8 @@ from .validation import check_count, check_data, check_layer_dims
 
 @dataclass(frozen=True)
 class TrainConfig:
-    """Hyperparameters. Defaults are the seed's: full-batch gradient descent, no L2, no dropout.
+    """Hyperparameters. Defaults are the seed's: ReLU, full-batch gradient descent, no L2 or
+    L1, no dropout.
 
     Each field is checked against its declaration in ``layerlab.settings`` (its domain: what
     the core accepts, a superset of what the app's controls offer).
@@ -44,6 +46,7 @@ class TrainConfig:
     learning_rate: float = 0.0075  # α, the step size
     iterations: int = 3000  # budget of epochs (full-batch: updates)
     lambd: float = 0.0  # λ of the L2 penalty λ/(2m) Σ||W||²; 0 turns it off
+    lambd_l1: float = 0.0  # λ₁ of the L1 penalty λ₁/m Σ|W|; 0 turns it off (both may be on)
     optimizer: str = "gd"  # key of OPTIMIZERS: "gd", "momentum", "adam"
     beta1: float = 0.9  # momentum's β, Adam's β1
     beta2: float = 0.999  # Adam's β2
@@ -52,6 +55,7 @@ class TrainConfig:
     keep_prob: float = 1.0  # dropout: chance to keep a hidden unit; 1 = no dropout
     decay_rate: float = 0.0  # learning rate α / (1 + decay_rate · epoch)
     init: str = "small"  # key of INITIALIZERS; "small" is the seed's randn·0.01
+    activation: str = "relu"  # key of ACTIVATIONS: the hidden layers' g (the output: sigmoid)
     seed: int | None = None  # seeds init, shuffling and dropout: same seed, same run
     patience: int | None = None  # early stopping: epochs without a better validation cost
 
@@ -84,8 +88,8 @@ class History:
     """Per-iteration record; index i holds the cost of the weights before update i."""
 
     iterations: list[int] = field(default_factory=list)
-    costs: list[float] = field(default_factory=list)  # training cost, L2 part included
-    l2_costs: list[float] = field(default_factory=list)  # the L2 part alone
+    costs: list[float] = field(default_factory=list)  # training cost, penalties included
+    l2_costs: list[float] = field(default_factory=list)  # the penalties alone: L2 + L1 parts
     val_costs: list[float] = field(default_factory=list)  # cross-entropy on the held-out set
 
 
@@ -123,11 +127,13 @@ class UpdatePreview:
     masks: list | None  # dropout's masks, if any
     caches: list  # forward's, per layer
     AL: np.ndarray  # (1, m)
-    cost: float  # with its L2 part
+    cost: float  # with its L2 and L1 parts
     trace: dict  # backward's dZ_l and dA_{l-1}
     grads: Params
     learning_rate: float  # as this update uses it (decay applied)
     lambd: float  # as this update uses it (a mini-batch's share of λ)
+    lambd_l1: float  # as this update uses it (a mini-batch's share of λ₁)
+    activation: str  # the hidden layers' (a key of ACTIVATIONS)
     params_before: Params
     params_after: Params
 
@@ -135,9 +141,9 @@ class UpdatePreview:
 class Trainer:
     """Trains a network on ``X (n_x, m)``, ``Y (1, m)`` a few iterations at a time.
 
-    ``learning_rate`` and ``lambd`` may be changed between steps (an iteration in progress
-    keeps the values it started with). Give ``params`` to continue from existing weights
-    instead of initialising new ones.
+    ``learning_rate``, ``lambd`` and ``lambd_l1`` may be changed between steps (an iteration
+    in progress keeps the values it started with). Give ``params`` to continue from existing
+    weights instead of initialising new ones.
 
     Batches bigger than ``chunk`` examples go through the network ``chunk`` columns at a
     time (``layerlab.chunks.training_chunk``: it depends on the layer sizes alone).
@@ -171,6 +177,8 @@ class Trainer:
         self._draw_masks = Dropout(self.layer_dims, keep_prob, self._rng) if keep_prob < 1 else None
         self.learning_rate = self.config.learning_rate
         self.lambd = self.config.lambd
+        self.lambd_l1 = self.config.lambd_l1
+        self.activation = ACTIVATIONS[self.config.activation]  # the hidden layers' g
         self.iteration = 0
         self.history = History()
         # The last update's grads; their dW arrays live in the workspace and are
@@ -219,6 +227,14 @@ class Trainer:
         self._lambd = CONFIG_SETTINGS["lambd"].check_domain(value)
 
     @property
+    def lambd_l1(self) -> float:
+        return self._lambd_l1
+
+    @lambd_l1.setter
+    def lambd_l1(self, value: float) -> None:
+        self._lambd_l1 = CONFIG_SETTINGS["lambd_l1"].check_domain(value)
+
+    @property
     def done(self) -> bool:
         return self.stopped_early or self.iteration >= self.config.iterations
 
@@ -260,17 +276,23 @@ class Trainer:
         m = copy.Y.shape[1]
         learning_rate = copy._learning_rate / (1.0 + copy.config.decay_rate * copy.iteration)
         batch_size = copy.config.batch_size
+        lambd, lambd_l1 = copy._lambd, copy._lambd_l1
         if batch_size is None or batch_size >= m:
-            X, Y, lambd, batches = copy.X, copy.Y, copy._lambd, 1
+            X, Y, batches = copy.X, copy.Y, 1
         else:
             X, Y = next(minibatches(copy.X, copy.Y, batch_size, copy._rng))
-            lambd, batches = copy._lambd * Y.shape[1] / m, -(-m // batch_size)
+            batches = -(-m // batch_size)
+            # as minibatch_epoch_steps scales them: by the batch's share
+            lambd, lambd_l1 = lambd * Y.shape[1] / m, lambd_l1 * Y.shape[1] / m
         masks = None if copy._draw_masks is None else copy._draw_masks(Y.shape[1])
         before = {key: value.copy() for key, value in copy.params.items()}  # kept as they were
-        AL, caches = forward(X, before, masks=masks)
-        cost = compute_cost(AL, Y, before, lambd)
+        activation = copy.activation
+        AL, caches = forward(X, before, activation=activation, masks=masks)
+        cost = compute_cost(AL, Y, before, lambd, lambd_l1=lambd_l1)
         trace: dict = {}
-        grads = backward(AL, Y, caches, lambd, trace=trace)
+        grads = backward(
+            AL, Y, caches, lambd, lambd_l1=lambd_l1, activation=activation, trace=trace
+        )
         copy._optimizer.update(copy.params, grads, learning_rate)
         return UpdatePreview(
             iteration=copy.iteration,
@@ -285,6 +307,8 @@ class Trainer:
             grads=grads,
             learning_rate=learning_rate,
             lambd=lambd,
+            lambd_l1=lambd_l1,
+            activation=activation.name,
             params_before=before,
             params_after=copy.params,
         )
@@ -295,8 +319,8 @@ class Trainer:
         A unit is a whole iteration when that is small (``layerlab.chunks.UNIT_WORK``
         multiply-adds or less), else one piece of it: a chunk of the validation pass, a
         chunk's forward and backward pass, or a mini-batch's update. Between units the
-        weights may be read but nothing may be changed except ``learning_rate`` and
-        ``lambd`` (which act from the next iteration). Does nothing when ``done``.
+        weights may be read but nothing may be changed except ``learning_rate``, ``lambd``
+        and ``lambd_l1`` (which act from the next iteration). Does nothing when ``done``.
         """
         if self.done:
             return None
@@ -327,13 +351,13 @@ class Trainer:
         the iteration and returns its cost."""
         m = self.Y.shape[1]
         learning_rate = self._learning_rate / (1.0 + self.config.decay_rate * self.iteration)
-        lambd = self._lambd
+        lambd, lambd_l1 = self._lambd, self._lambd_l1
         val_cost = None
         if self.X_val is not None:
             val_cost = yield from self._validation_steps()
             if not self._whole_iterations:
                 yield  # between the validation pass and training
-        l2_part = l2_cost(self.params, lambd, m) if lambd else 0.0
+        penalty = penalty_cost(self.params, lambd, lambd_l1, m) if lambd or lambd_l1 else 0.0
         batch_size = self._batch_size
         try:
             if batch_size is None:  # full batch: a single update
@@ -344,7 +368,9 @@ class Trainer:
                     self._optimizer,
                     learning_rate,
                     lambd,
+                    lambd_l1=lambd_l1,
                     chunk=self.chunk,
+                    activation=self.activation,
                     draw_masks=self._draw_masks,
                     workspace=self._workspace,
                 )
@@ -358,7 +384,9 @@ class Trainer:
                     lambd,
                     batch_size,
                     self._rng,
+                    lambd_l1=lambd_l1,
                     chunk=self.chunk,
+                    activation=self.activation,
                     draw_masks=self._draw_masks,
                     workspace=self._workspace,
                 )
@@ -369,7 +397,7 @@ class Trainer:
                 f"initialisation, then reset."
             ) from None
         self.last_grads = grads
-        self._record(cost, l2_part, val_cost)
+        self._record(cost, penalty, val_cost)
         return cost
 
     def _count_pieces(self, m: int, batch_size: int | None, m_val: int) -> int:
@@ -395,7 +423,9 @@ class Trainer:
         for start in range(0, m_val, chunk):
             if start:
                 yield  # between two chunks
-            AL, _ = forward(self.X_val[:, start : start + chunk], self.params)
+            AL, _ = forward(
+                self.X_val[:, start : start + chunk], self.params, activation=self.activation
+            )
             part = compute_cost(AL, self.Y_val[:, start : start + chunk], m=m_val)
             val_cost = part if val_cost is None else val_cost + part
         if val_cost < self._best_val_cost:
@@ -404,11 +434,11 @@ class Trainer:
             self._best_params = {key: value.copy() for key, value in self.params.items()}
         return val_cost
 
-    def _record(self, cost: float, l2_part: float, val_cost: float | None) -> None:
+    def _record(self, cost: float, penalty: float, val_cost: float | None) -> None:
         history = self.history
         history.iterations.append(self.iteration)
         history.costs.append(cost)
-        history.l2_costs.append(l2_part)
+        history.l2_costs.append(penalty)
         if val_cost is not None:
             history.val_costs.append(val_cost)
         self.iteration += 1
@@ -428,6 +458,8 @@ def fit(
     init: str = "small",
     seed: int | None = None,
     *,
+    lambd_l1: float = 0.0,
+    activation: str = "relu",
     optimizer: str = "gd",
     batch_size: int | None = None,
     keep_prob: float = 1.0,
@@ -452,6 +484,8 @@ def fit(
         learning_rate=learning_rate,
         iterations=iterations,
         lambd=lambd,
+        lambd_l1=lambd_l1,
+        activation=activation,
         optimizer=optimizer,
         batch_size=batch_size,
         keep_prob=keep_prob,

@@ -45,6 +45,18 @@ FULL_BATCH_UPDATE = """            cost, _ = gradient_update(
                 X, Y, params, optimizer, {rate}, {lambd}, masks={masks}, workspace=workspace
             )"""
 
+# The same with keyword arguments for L1 or another activation ({extra}: one per line).
+FULL_BATCH_UPDATE_MORE = """            cost, _ = gradient_update(
+                X,
+                Y,
+                params,
+                optimizer,
+                {rate},
+                {lambd},{extra}
+                masks={masks},
+                workspace=workspace,
+            )"""
+
 CHUNKED_UPDATE = """            cost, _ = run_steps(
                 gradient_update_steps(
                     X,
@@ -52,7 +64,7 @@ CHUNKED_UPDATE = """            cost, _ = run_steps(
                     params,
                     optimizer,
                     {rate},
-                    {lambd},
+                    {lambd},{extra}
                     chunk=CHUNK,
                     draw_masks={masks},
                     workspace=workspace,
@@ -68,7 +80,7 @@ MINIBATCH_UPDATE = """            cost, _ = run_steps(
                     {rate},
                     {lambd},
                     BATCH_SIZE,
-                    rng,{chunk}
+                    rng,{extra}{chunk}
                     draw_masks={masks},
                     workspace=workspace,
                 )
@@ -83,12 +95,12 @@ MAIN = """def main():
     layer_dims = [X_train.shape[0], *HIDDEN_LAYERS, 1]
     m_train, m_test = X_train.shape[1], X_test.shape[1]
     print(f"Layers {{layer_dims}}, {{m_train}} training and {{m_test}} test examples")
-    {returned} = train(X_train, Y_train, layer_dims)  # _: the cost of every iteration
-    AL = forward(X_train, params)[0]
+    {returned} = train(X_train, Y_train, layer_dims)  # _: every iteration's cost
+    AL = forward(X_train, params{activation})[0]
     print(f"Final train cost: {{compute_cost(AL, Y_train{final_cost})!r}}")
     print(f"Train accuracy: {{accuracy(AL, Y_train)!r}}")
     if m_test:
-        AL = forward(X_test, params)[0]
+        AL = forward(X_test, params{activation})[0]
         print(f"Test cost: {{compute_cost(AL, Y_test)!r}}")
         print(f"Test accuracy: {{accuracy(AL, Y_test)!r}}")
     if PARAMS_FILE:

@@ -15,7 +15,7 @@ A batch the app splits into chunks (a big network: ``layerlab.chunks``) is split
 the script (``CHUNK``), so the sums are added in the same order.
 
 ``changes`` are what changed during the app's run, ``(iteration, name, value)`` (the
-learning rate and λ, which act at once, and weights set by hand: ``layerlab.edits``): the
+learning rate, λ and λ₁, which act at once, and weights set by hand: ``layerlab.edits``): the
 script applies each at the start of that iteration, as the app did. A run that started
 from uploaded weights (``Trainer(..., params=given)``) is repeated with
 ``initial_params_file``: the script reads those weights from the file instead of drawing
@@ -28,7 +28,7 @@ import json
 import os
 from collections.abc import Mapping, Sequence
 
-from layerlab import steps
+from layerlab import activations, steps
 from layerlab.chunks import training_chunk
 from layerlab.datasets import (
     DATASETS,
@@ -45,6 +45,7 @@ from layerlab.export.csv_source import CsvSource
 from layerlab.export.driver import (
     CHUNKED_UPDATE,
     FULL_BATCH_UPDATE,
+    FULL_BATCH_UPDATE_MORE,
     HEADER,
     KIND,
     MAIN,
@@ -58,6 +59,7 @@ from layerlab.settings import SETTINGS
 from layerlab.training import TrainConfig
 from layerlab.validation import check_count, check_layer_dims
 
+LINE_LENGTH = 100  # the longest line the script should have (the project's ruff setting)
 CHUNK_USE = "examples per pass through the network, as the app splits bigger batches"
 
 
@@ -92,8 +94,8 @@ def export_script(
         Start from the weights in this ``.npz`` or Layer Lab ``.json`` file (the run was
         ``Trainer(..., params=those weights)``) instead of initializing from the seed.
     changes : sequence of (iteration, name, value)
-        The learning rate and λ as changed during the run: from ``iteration`` on, ``name``
-        (``"learning_rate"`` or ``"lambd"``) is ``value``.
+        The learning rate, λ and λ₁ as changed during the run: from ``iteration`` on, ``name``
+        (``"learning_rate"``, ``"lambd"`` or ``"lambd_l1"``) is ``value``.
 
     Raises
     ------
@@ -198,8 +200,13 @@ def _literal(value: object) -> str:
 
 
 def _constant(name: str, value: object, comment: str = "") -> str:
+    """``NAME = value  # comment``, the comment on the line above if that is too long."""
     line = f"{name} = {_literal(value)}"
-    return f"{line}  # {comment}" if comment else line
+    if not comment:
+        return line
+    if len(line) + len(comment) + 4 > LINE_LENGTH:
+        return f"# {comment}\n{line}"
+    return f"{line}  # {comment}"
 
 
 @dataclasses.dataclass
@@ -234,6 +241,27 @@ class _Run:
     def l2(self) -> bool:
         return bool(self.config.lambd) or self.changed("lambd")
 
+    @property
+    def l1(self) -> bool:
+        return bool(self.config.lambd_l1) or self.changed("lambd_l1")
+
+    @property
+    def activation(self) -> str | None:
+        """The name of the hidden activation's ``Activation`` in the script (``TANH``), or
+        None for the seed's ReLU (the core's default: no argument passes it)."""
+        key = self.config.activation
+        if key == "relu":
+            return None
+        name = key.upper()
+        assert getattr(activations, name) is activations.ACTIVATIONS[key], key
+        return name
+
+    def _penalties(self, live: list[str]) -> tuple[str, str | None]:
+        """How ``train`` spells λ and λ₁ (None: no L1): a live variable or a constant."""
+        lambd = "lambd" if "lambd" in live else "LAMBD" if self.l2 else "0.0"
+        lambd_l1 = "lambd_l1" if "lambd_l1" in live else "LAMBD_L1" if self.l1 else None
+        return lambd, lambd_l1
+
     # -- the settings block ---------------------------------------------------------------
     def constants(self, sizes: list[int], print_every: int, params_file: str | None) -> str:
         config, csv = self.config, self.csv
@@ -264,6 +292,8 @@ class _Run:
             lines.append(self._setting("decay_rate"))
         if self.l2:
             lines.append(self._setting("lambd"))
+        if self.l1:
+            lines.append(self._setting("lambd_l1"))
         if self.dropout:
             lines.append(self._setting("keep_prob"))
         if self.minibatch:
@@ -320,7 +350,11 @@ class _Run:
         start = reading.load_params if self.initial else initialize
         starters = [start] if self.initial else [start, INITIALIZERS[self.config.init]]
         optimizer = OPTIMIZERS[self.config.optimizer]
-        return bundle.take(*starters, Workspace, forward, compute_cost, backward, optimizer)
+        parts = bundle.take(*starters, Workspace, forward, compute_cost, backward, optimizer)
+        if self.activation:  # forward and backward are given it: ACTIVATION
+            parts += bundle.take(("layerlab.activations", self.activation))
+            parts.append(f"ACTIVATION = {self.activation}  # {SETTINGS['activation'].help}")
+        return parts
 
     def training(self, bundle: Bundle) -> list[str]:
         pieces = [steps.DivergenceError, steps.Dropout] if self.dropout else []
@@ -333,10 +367,21 @@ class _Run:
         return [*bundle.take(*pieces, steps.DivergenceError, *update), self._train_function()]
 
     def main(self, bundle: Bundle) -> list[str]:
-        final = "params, lambd" if self.changed("lambd") else "params, LAMBD" if self.l2 else ""
-        returned = "params, _, lambd" if self.changed("lambd") else "params, _"
-        main = MAIN.format(returned=returned, final_cost=f", {final}" if final else "")
+        live = self._live_penalties()
+        lambd, lambd_l1 = self._penalties(live)
+        final = ""
+        if self.l2 or self.l1:
+            final = f", params, {lambd}" + (f", lambd_l1={lambd_l1}" if lambd_l1 else "")
+        main = MAIN.format(
+            returned=", ".join(["params", "_", *live]),
+            final_cost=final,
+            activation=", activation=ACTIVATION" if self.activation else "",
+        )
         return [*bundle.take(accuracy), main]
+
+    def _live_penalties(self) -> list[str]:
+        """The penalties changed during the run: ``train`` returns their last values."""
+        return [name for name in ("lambd", "lambd_l1") if self.changed(name)]
 
     def _train_function(self) -> str:
         config, minibatch = self.config, self.minibatch
@@ -374,17 +419,24 @@ class _Run:
         if config.decay_rate:
             decay = f"        rate = {rate} / (1.0 + DECAY_RATE * i)\n"
             rate = "rate"
-        lambd = "lambd" if "lambd" in live else "LAMBD" if self.l2 else "0.0"
+        lambd, lambd_l1 = self._penalties(live)
+        arguments = [f"lambd_l1={lambd_l1}"] if lambd_l1 else []
+        arguments += ["activation=ACTIVATION"] if self.activation else []
+        indent = "\n" + " " * (16 if not (minibatch or self.chunk) else 20)
+        extra = "".join(f"{indent}{argument}," for argument in arguments)
         if minibatch:
             masks = "draw_masks" if self.dropout else "None"
             chunk = "\n                    chunk=CHUNK," if self.chunk else ""
-            update = MINIBATCH_UPDATE.format(rate=rate, lambd=lambd, chunk=chunk, masks=masks)
+            update = MINIBATCH_UPDATE.format(
+                rate=rate, lambd=lambd, extra=extra, chunk=chunk, masks=masks
+            )
         elif self.chunk:
             masks = "draw_masks" if self.dropout else "None"
-            update = CHUNKED_UPDATE.format(rate=rate, lambd=lambd, masks=masks)
+            update = CHUNKED_UPDATE.format(rate=rate, lambd=lambd, extra=extra, masks=masks)
         else:
             masks = "masks" if self.dropout else "None"
-            update = FULL_BATCH_UPDATE.format(rate=rate, lambd=lambd, masks=masks)
+            template = FULL_BATCH_UPDATE_MORE if extra else FULL_BATCH_UPDATE
+            update = template.format(rate=rate, lambd=lambd, extra=extra, masks=masks)
             if self.dropout:
                 update = "            masks = draw_masks(Y.shape[1])\n" + update
         return TRAIN.format(
@@ -395,5 +447,5 @@ class _Run:
             changes=changes,
             decay=decay,
             update=update,
-            returned="params, costs, lambd" if "lambd" in live else "params, costs",
+            returned=", ".join(["params", "costs", *self._live_penalties()]),
         )

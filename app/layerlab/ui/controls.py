@@ -137,7 +137,7 @@ def training_controls(state: LabState, controls: Controls) -> pn.Card:
     parts = {name: setting_control(state, name) for name in names}
     parts["iterations"] = setting_control(state, "iterations", label="Iterations (budget)")
     hint = html_pane(
-        '<div class="ll-hint">α and λ act at once, even while training. '
+        '<div class="ll-hint">α, λ and λ₁ act at once, even while training. '
         "The other settings start a fresh network.</div>"
     )
     return controls.card("Training", parts, hint=hint)

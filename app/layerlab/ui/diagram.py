@@ -77,7 +77,7 @@ class NetworkDiagram:
             name="diagram_units",
         )
         self.input_source = ColumnDataSource({"x": [], "y": []}, name="diagram_inputs")
-        self.label_source = ColumnDataSource({"x": [], "y": [], "text": []})
+        self.label_source = ColumnDataSource({"x": [], "y": [], "text": []}, name="diagram_labels")
         self.detail_text = Div(text=HOVER_HINT, css_classes=["ll-unit-about"])
         self._mapper = LinearColorMapper(palette=probability_palette(), low=-1.0, high=1.0)
         self._shown_unit = IndexFilter(indices=[])
@@ -219,7 +219,7 @@ class NetworkDiagram:
         slots = max(drawn)
         label_x, label_y, texts = [], [], []
         for l, (units, shown) in enumerate(zip(dims, drawn, strict=True)):
-            kind = "input" if l == 0 else ("sigmoid" if l == len(dims) - 1 else "relu")
+            kind = "input" if l == 0 else ("sigmoid" if l == len(dims) - 1 else session.activation)
             hidden = f", {units - shown} not drawn" if shown < units else ""
             label_x.append(l)
             label_y.append(-slots - 0.2)

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from layerlab import compute_cost, forward
-from layerlab.regularization import l2_cost
+from layerlab.activations import RELU
+from layerlab.regularization import l1_cost, l2_cost
 
 LN2 = math.log(2.0)  # the cross-entropy of predicting 1/2 for every example
 STUCK = 1e-3  # a cost this close to ln 2 with flat predictions: the network learned nothing
@@ -24,14 +25,16 @@ CHANCE_MARGIN = 0.02  # a train accuracy within this of the larger class's share
 class Evaluation:
     """Some weights on the whole data (no dropout): what the readout and the marks show."""
 
-    key: tuple  # what it was made of: (iteration, λ, weights edited so far)
+    key: tuple  # what it was made of: (iteration, λ, λ₁, weights edited so far)
     train: np.ndarray  # (m_train,) P(y = 1)
     test: np.ndarray  # (m_test,)
-    train_cost: float  # J with λ, as the exported script prints it at the end
+    train_cost: float  # J with λ and λ₁, as the exported script prints it at the end
     test_cost: float | None  # cross-entropy on the held-out examples (None: there are none)
     wrong_train: np.ndarray  # (m_train,) booleans: misclassified
     wrong_test: np.ndarray  # (m_test,)
-    dead_masks: list[np.ndarray]  # per hidden layer (n_l,): ReLU units no example switches on
+    # per hidden layer (n_l,): ReLU units no example switches on; None for the other
+    # activations, whose units are never dead in that sense (their gradient is never all 0)
+    dead_masks: list[np.ndarray] | None
 
     @property
     def iteration(self) -> int:
@@ -43,16 +46,29 @@ class Evaluation:
         return float(np.std(self.train))
 
     @property
-    def dead_units(self) -> list[int]:
-        """Per hidden layer, how many of its units are dead."""
+    def dead_units(self) -> list[int] | None:
+        """Per hidden layer, how many of its units are dead (None: not ReLU units)."""
+        if self.dead_masks is None:
+            return None
         return [int(mask.sum()) for mask in self.dead_masks]
 
     def accuracy(self, wrong: np.ndarray) -> float | None:
         return 1.0 - float(wrong.mean()) if wrong.size else None
 
 
-def evaluation_steps(data, params: dict, lambd: float, chunk: int, key: tuple):
-    """Evaluate ``params`` on ``data``'s training and test examples, ``chunk`` at a time.
+def evaluation_steps(
+    data,
+    params: dict,
+    lambd: float,
+    chunk: int,
+    key: tuple,
+    *,
+    lambd_l1: float = 0.0,
+    activation=RELU,
+):
+    """Evaluate ``params`` on ``data``'s training and test examples, ``chunk`` at a time,
+    with the hidden layers' ``activation``; the train cost includes the L2 ``lambd`` and
+    the L1 ``lambd_l1`` parts.
 
     A generator: it yields between chunks (of the training examples, then the test ones)
     and returns an ``Evaluation``. The costs are means over examples, so they are sums over
@@ -73,10 +89,10 @@ def evaluation_steps(data, params: dict, lambd: float, chunk: int, key: tuple):
             offset += m
             if low >= high:
                 continue
-            AL, caches = forward(X[:, low:high], params)  # (1, high - low)
+            AL, caches = forward(X[:, low:high], params, activation=activation)  # (1, high - low)
             costs[index] += compute_cost(AL, Y[:, low:high], m=m)  # its share of the mean
             probabilities[index][low:high] = np.asarray(AL)[0]
-            if index == 0:  # dead units are judged on the training examples
+            if index == 0 and activation.name == "relu":  # judged on the training examples
                 on = [np.any(cache.Z > 0.0, axis=1) for cache in caches[:-1]]
                 alive = on if alive is None else [a | b for a, b in zip(alive, on, strict=True)]
     results = [
@@ -84,10 +100,14 @@ def evaluation_steps(data, params: dict, lambd: float, chunk: int, key: tuple):
         for p, cost, m, (_, Y) in zip(probabilities, costs, sizes, sets, strict=True)
     ]
     (train, train_cost, wrong_train), (test, test_cost, wrong_test) = results
-    if lambd:
+    if lambd:  # added as compute_cost adds them
         train_cost += l2_cost(params, lambd, data.Y_train.shape[1])
+    if lambd_l1:
+        train_cost += l1_cost(params, lambd_l1, data.Y_train.shape[1])
     hidden = len(params) // 2 - 1
     dead = [~mask for mask in alive] if alive is not None else [np.zeros(0, bool)] * hidden
+    if activation.name != "relu":
+        dead = None  # only ReLU units die
     return Evaluation(key, train, test, train_cost, test_cost, wrong_train, wrong_test, dead)
 
 
@@ -96,21 +116,23 @@ def diagnosis(evaluation: Evaluation, labels: np.ndarray, layer_sizes, learning_
     nothing). ``labels`` are the training labels ``(m_train,)``.
 
     Collapsed: a hidden layer whose ReLU units are all dead (the output is then constant)
-    or most of the network's units dead; the cost stuck at ln 2 with flat predictions
-    (nothing was learned: vanishing gradients); one class predicted for every example;
-    or an accuracy no better than always answering the larger class.
+    or most of the network's units dead (ReLU only: other units never die, their
+    ``dead_masks`` is None); the cost stuck at ln 2 with flat predictions (nothing was
+    learned: vanishing gradients); one class predicted for every example; or an accuracy
+    no better than always answering the larger class.
     """
     fix = f"Lower the learning rate (now {learning_rate:g}) and Reset, or try He initialization."
-    layers = zip(evaluation.dead_units, layer_sizes, strict=True)
-    for layer, (dead, units) in enumerate(layers, start=1):
-        if dead == units:
-            return (
-                f"all {units} ReLU units of layer {layer} are dead (no example switches "
-                f"them on), so the network answers the same for every input. {fix}"
-            )
-    dead, units = sum(evaluation.dead_units), sum(layer_sizes)
-    if units and dead > units / 2:
-        return f"{dead} of its {units} ReLU units are dead (never switched on). {fix}"
+    dead_units = evaluation.dead_units
+    if dead_units is not None:
+        for layer, (dead, units) in enumerate(zip(dead_units, layer_sizes, strict=True), 1):
+            if dead == units:
+                return (
+                    f"all {units} ReLU units of layer {layer} are dead (no example switches "
+                    f"them on), so the network answers the same for every input. {fix}"
+                )
+        dead, units = sum(dead_units), sum(layer_sizes)
+        if units and dead > units / 2:
+            return f"{dead} of its {units} ReLU units are dead (never switched on). {fix}"
     if abs(evaluation.train_cost - LN2) < STUCK and evaluation.spread < FLAT:
         return (
             "the cost is stuck at ln 2 = 0.6931: the network predicts about 50% for every "

@@ -71,9 +71,9 @@ def legend_html(items: list[tuple[str, str, str]]) -> str:
 
 COST_LEGEND = legend_html(
     [
-        (TRAIN_LINE, "solid", "train J (cross-entropy + L2)"),
+        (TRAIN_LINE, "solid", "train J (cross-entropy + L2 + L1)"),
         (TEST_LINE, "solid", "test cross-entropy"),
-        (L2_LINE, "dashed", "L2 part λ/2m·Σ‖W‖² (when λ > 0)"),
+        (L2_LINE, "dashed", "regularization part λ/2m·Σ‖W‖² + λ₁/m·Σ|W| (when λ or λ₁ > 0)"),
     ]
 )
 ACCURACY_LEGEND = legend_html([(TRAIN_LINE, "solid", "train"), (TEST_LINE, "solid", "test")])
@@ -153,7 +153,7 @@ class LabPlots:
                     ("iteration", "@iteration"),
                     ("train J", "@train_cost{0.0000}"),
                     ("test", "@test_cost{0.0000}"),
-                    ("L2 part", "@l2_cost{0.0000}"),
+                    ("L2 + L1 part", "@l2_cost{0.0000}"),
                 ],
             )
         )
@@ -289,7 +289,7 @@ class LabPlots:
         self._stream_costs(state)
         self._stream_accuracy(state)
         session = state.session
-        l2_visible = state.lambd > 0 or bool(session.latest()["l2_cost"])
+        l2_visible = state.lambd > 0 or state.lambd_l1 > 0 or bool(session.latest()["l2_cost"])
         for renderer in self.l2_renderers:
             renderer.visible = l2_visible
         self._fit_ranges(state)

@@ -6,8 +6,10 @@ Keys are ``LabState`` settings; ``LabState.apply_preset(name)`` applies them (an
 
 _TRAINING_DEFAULTS = {
     "init": "he",
+    "activation": "relu",
     "optimizer": "adam",
     "lambd": 0.0,
+    "lambd_l1": 0.0,
     "learning_rate": 0.01,
     "batch_size": 0,
     "keep_prob": 1.0,
@@ -24,12 +26,14 @@ PRESETS = {
         "iterations": 2000,
     },
     # The article's L-layer model: layers [n_x, 20, 7, 5, 1], randn·0.01, plain full-batch
-    # gradient descent at α = 0.0075 for 3000 iterations, no regularization.
+    # gradient descent at α = 0.0075 for 3000 iterations, ReLU, no regularization.
     "article": {
         "hidden_layers": "20, 7, 5",
         "init": "small",
+        "activation": "relu",
         "optimizer": "gd",
         "lambd": 0.0,
+        "lambd_l1": 0.0,
         "learning_rate": 0.0075,
         "batch_size": 0,
         "keep_prob": 1.0,

@@ -2,16 +2,17 @@
 
 ``TrainingSession`` owns the core's ``Trainer``; views never touch it. They read:
 
-* the network: ``layer_dims``, ``architecture``, ``n_params``, ``weights()``, ``layer_table``;
+* the network: ``layer_dims``, ``activation``, ``architecture``, ``n_params``, ``weights()``,
+  ``layer_table``;
 * progress: ``iteration``, ``progress`` (of the iteration in progress), ``cost_history``,
   ``accuracy_history``, ``latest``, ``iterations_per_second``;
 * predictions: ``probabilities`` on a grid (or ``probabilities_steps``, a chunk at a time),
   what each unit computes (``unit_maps``, ``unit_maps_steps``); ``evaluation()``,
   ``mistakes``, ``test_probabilities`` and ``diagnosis`` (of the latest evaluated weights);
 * the next update, worked out step by step: ``preview_update``;
-* the run's recipe: ``initial`` (the learning rate and λ it started with) and ``changes``.
+* the run's recipe: ``initial`` (the learning rate, λ and λ₁ it started with) and ``changes``.
 
-The learning rate and λ may change while it trains (``change``), and a weight may be set by
+The learning rate, λ and λ₁ may change while it trains (``change``), and a weight may be set by
 hand (``set_weight``). Each change at iteration i > 0 is recorded as ``(i, name, value)``;
 a session made with recorded ``changes`` (a link's, or a reset's) applies each one when
 training reaches its iteration, so the run replays number for number.
@@ -108,6 +109,11 @@ class TrainingSession:
         return [self.data.n_features, *self.layer_sizes, 1]
 
     @property
+    def activation(self) -> str:
+        """The hidden layers' activation, a key of ``layerlab.activations.ACTIVATIONS``."""
+        return self.trainer.activation.name
+
+    @property
     def n_params(self) -> int:
         """Number of weights and biases."""
         return sum(value.size for value in self.trainer.params.values())
@@ -128,19 +134,20 @@ class TrainingSession:
     def layer_table(self, batch_size: int) -> list[dict]:
         """Per layer: shapes of W, b, Z, A for this batch size (0: all), #params, ‖W‖, ‖dW‖
         and (hidden layers) how many ReLU units are dead: off for every training example
-        (None until the weights were evaluated)."""
+        (None until the weights were evaluated, and for other activations: their units do
+        not die)."""
         m = self.data.X_train.shape[1]
         m_batch = min(batch_size, m) if batch_size else m
         grads, params = self.trainer.last_grads, self.trainer.params
         evaluation = self.evaluation()
-        dead = [] if evaluation is None else evaluation.dead_units  # per hidden layer
+        dead = [] if evaluation is None else evaluation.dead_units or []  # per hidden layer
         rows = []
         for l, units in enumerate(self.layer_dims[1:], start=1):
             W, b = params[f"W{l}"], params[f"b{l}"]
             rows.append(
                 {
                     "layer": l,
-                    "activation": "sigmoid" if l == len(self.layer_dims) - 1 else "relu",
+                    "activation": "sigmoid" if l == len(self.layer_dims) - 1 else self.activation,
                     "W": W.shape,
                     "b": b.shape,
                     "Z": (units, m_batch),
@@ -181,12 +188,13 @@ class TrainingSession:
         return self._evaluation is not None or startable
 
     def live_value(self, name: str) -> float:
-        """The learning rate or λ in use now."""
+        """The learning rate, λ or λ₁ in use now."""
         return getattr(self.trainer, name)
 
     def cost_history(self, start: int = 0, stop: int | None = None) -> dict[str, list]:
-        """Per iteration in ``[start, stop)``: the train cost (L2 part included), the L2 part
-        alone and the test cross-entropy, each of the weights before that iteration's update."""
+        """Per iteration in ``[start, stop)``: the train cost (penalties included), the
+        regularization part alone (``l2_cost``: the L2 and L1 parts) and the test
+        cross-entropy, each of the weights before that iteration's update."""
         history, span = self.trainer.history, slice(start, stop)
         return {
             "iteration": history.iterations[span],
@@ -233,7 +241,8 @@ class TrainingSession:
     @_quiet_overflow
     def probabilities(self, resolution: int) -> np.ndarray:
         """Predicted P(y=1) on a ``(resolution, resolution)`` grid over the data's extent."""
-        AL, _ = forward(self.data.grid(resolution), self.trainer.params)  # (1, res**2)
+        grid = self.data.grid(resolution)  # (2, res**2)
+        AL, _ = forward(grid, self.trainer.params, activation=self.trainer.activation)
         return np.asarray(AL).reshape(resolution, resolution)
 
     def probabilities_steps(self, resolution: int):
@@ -242,7 +251,8 @@ class TrainingSession:
         with ``Pending``; the weights are copied, training may go on meanwhile)."""
         params = self._weights_now()
         grid = self.data.grid(resolution)  # (2, res**2)
-        image = yield from probabilities_steps(grid, params, forward_chunk(self.layer_dims))
+        chunk, activation = forward_chunk(self.layer_dims), self.trainer.activation
+        image = yield from probabilities_steps(grid, params, chunk, activation)
         return image.reshape(resolution, resolution)
 
     def unit_maps_steps(self, resolution: int, drawn: list[int]):
@@ -257,7 +267,9 @@ class TrainingSession:
         for start in range(0, grid.shape[1], chunk):
             if start:
                 yield  # between two chunks
-            AL, caches = forward(grid[:, start : start + chunk], params)
+            AL, caches = forward(
+                grid[:, start : start + chunk], params, activation=self.trainer.activation
+            )
             layers = [cache.A_prev for cache in caches[1:]] + [np.asarray(AL)]  # A_1 .. A_L
             for shown, A in zip(maps, layers, strict=True):
                 shown[:, start : start + chunk] = A[: shown.shape[0]]
@@ -351,7 +363,7 @@ class TrainingSession:
         return finished, applied
 
     def change(self, name: str, value: float) -> None:
-        """Use ``value`` for ``name`` (the learning rate or λ) from the next iteration on
+        """Use ``value`` for ``name`` (the learning rate, λ or λ₁) from the next iteration on
         (between iterations: from now on), and record it.
 
         Later recorded changes of the same setting no longer apply: the run took another
@@ -398,8 +410,9 @@ class TrainingSession:
         self.trainer.params[f"W{layer}"][row, column] = value
         self._edits += 1  # the weights changed within the iteration: evaluate them again
 
-    def gradient_check(self, lambd: float) -> dict:
-        """Backprop against finite differences on the current weights (no dropout)."""
+    def gradient_check(self, lambd: float, lambd_l1: float = 0.0) -> dict:
+        """Backprop against finite differences on the current weights (no dropout), with the
+        network's activation and the penalties ``lambd`` (L2) and ``lambd_l1`` (L1)."""
         if self.n_params > GRADCHECK_MAX_PARAMS:
             return {
                 "verdict": "skipped",
@@ -409,7 +422,14 @@ class TrainingSession:
             }
         X = self.data.X_train[:, :GRADCHECK_EXAMPLES]
         Y = self.data.Y_train[:, :GRADCHECK_EXAMPLES]
-        difference = gradient_check(self.trainer.params, X, Y, lambd=lambd)
+        difference = gradient_check(
+            self.trainer.params,
+            X,
+            Y,
+            lambd=lambd,
+            lambd_l1=lambd_l1,
+            activation=self.trainer.activation,
+        )
         if difference < GRADCHECK_PASS:
             verdict = "pass"
         elif difference < GRADCHECK_FAIL:
@@ -419,7 +439,8 @@ class TrainingSession:
         return {
             "verdict": verdict,
             "difference": difference,
-            "note": f"at iteration {self.iteration}, λ = {lambd:g}, "
+            "note": f"at iteration {self.iteration}, {self.activation}, λ = {lambd:g}, "
+            f"λ₁ = {lambd_l1:g}, "
             f"{X.shape[1]} training examples, no dropout",
         }
 
@@ -436,7 +457,7 @@ class TrainingSession:
 
     @property
     def _evaluation_key(self) -> tuple:
-        return (self.iteration, self.trainer.lambd, self._edits)
+        return (self.iteration, self.trainer.lambd, self.trainer.lambd_l1, self._edits)
 
     @property
     def _evaluation_stale(self) -> bool:
@@ -445,7 +466,7 @@ class TrainingSession:
     @property
     def _needs_evaluation(self) -> bool:
         """Whether the views wait for predictions: an iteration without accuracies yet, or
-        the readout's weights changed (λ, a weight set by hand)."""
+        the readout's cost changed (λ, λ₁, a weight set by hand)."""
         return self._accuracy["iteration"][-1:] != [self.iteration] or self._evaluation_stale
 
     def _weights_now(self) -> dict[str, np.ndarray]:
@@ -458,6 +479,8 @@ class TrainingSession:
             self.trainer.lambd,
             forward_chunk(self.layer_dims),
             self._evaluation_key,
+            lambd_l1=self.trainer.lambd_l1,
+            activation=self.trainer.activation,
         )
         self._evaluation = Pending(steps)
 

@@ -9,8 +9,9 @@ their read API) and replaces it when a setting asks for a fresh run. Views read
 
 What a change does is declared per setting (``Setting.effect``): the dataset, its size and
 noise draw new data; the test share and data seed re-split it (the user's own data stays);
-the architecture, initialization, optimizer, batch size, dropout and weight seed start a
-fresh network (and say so in ``status``); the learning rate and λ act at the next step (and
+the architecture, initialization, hidden activation, optimizer, batch size, dropout and
+weight seed start a fresh network (and say so in ``status``); the learning rate, L2 λ and L1
+λ₁ act at the next step (and
 are recorded, so that a link replays the run); the budget and speed only pace it. Rejected
 input never touches the current data or network: it only sets a message in ``messages``
 under the setting's name.
@@ -155,7 +156,7 @@ class LabState(LabSettings):
             return
         self._stepping = False
         self.running = True
-        self._say("info", f"Training {self.session.architecture}: α and λ act at once.")
+        self._say("info", f"Training {self.session.architecture}: α, λ and λ₁ act at once.")
 
     def pause(self) -> None:
         """Stop after the current tick; the network and its progress stay."""
@@ -244,7 +245,7 @@ class LabState(LabSettings):
 
     def run_gradient_check(self) -> None:
         """Compare backprop with finite differences on the current weights (no dropout)."""
-        self.gradcheck = self.session.gradient_check(self.lambd)
+        self.gradcheck = self.session.gradient_check(self.lambd, self.lambd_l1)
 
     def use_data(self, custom: CustomData, what: str | None = None) -> None:
         """Train on ``custom`` from now on, with a fresh network.

@@ -61,7 +61,7 @@ CONTROLS = (*UI_SETTINGS, "presets", "play", "gradcheck", "upload", "model", "sh
 CONTROL_GROUPS = {group: group_members(group) for group in GROUPS}
 # Views a link may open: the decision map as two classes, the step-by-step walk.
 VIEWS = ("discrete", "steps")
-_CHANGE = re.compile(r"([a-z_]+|w[0-9]{1,3}\.[0-9]{1,4}\.[0-9]{1,4})@([0-9]{1,6}):(.+)")
+_CHANGE = re.compile(r"([a-z_][a-z0-9_]*|w[0-9]{1,3}\.[0-9]{1,4}\.[0-9]{1,4})@([0-9]{1,6}):(.+)")
 
 
 class ParsedQuery(NamedTuple):
@@ -208,7 +208,7 @@ def _changes(text: str | None, notices: list[str]) -> list[Change]:
         match = _CHANGE.fullmatch(entry)
         weight = match is not None and match[1].startswith("w")
         if not match or not (weight or match[1] in LIVE):
-            live = " or ".join(LIVE)
+            live = f"{', '.join(LIVE[:-1])} or {LIVE[-1]}"
             notices.append(
                 f"changes= has {quoted(entry)}: write {live}@iteration:value "
                 "(w2.3.1@iteration:value for the weight W2[3,1]). Ignored it."

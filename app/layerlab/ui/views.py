@@ -68,7 +68,7 @@ def readout(state: LabState) -> pn.pane.HTML:
     """The current weights' numbers, in elements with stable classes (tests read them).
 
     The costs are those of the weights now, on all the data without dropout (the train cost
-    with its L2 part): what the exported script prints at the end of the same run. The cost
+    with its L2 and L1 parts): what the exported script prints at the end of the same run. The cost
     curves show each iteration's cost before its update.
     """
     pane = html_pane(name="readout", css_classes=["ll-readout-pane"])
@@ -135,7 +135,8 @@ def shapes_table(state: LabState) -> pn.pane.HTML:
             '<table class="ll-shapes"><thead><tr>'
             "<th>layer</th><th>g</th><th>W</th><th>b</th>"
             "<th>Z, A</th><th>#params</th><th>‖W‖<sub>F</sub></th><th>‖dW‖<sub>F</sub></th>"
-            '<th title="ReLU units no training example switches on">dead</th>'
+            '<th title="ReLU units no training example switches on (other units do not die)">'
+            "dead</th>"
             f"</tr></thead><tbody>{''.join(body)}</tbody><tfoot><tr><td colspan=5>m = {m} "
             f"examples per update</td><td>{total:,}</td><td colspan=3></td></tr></tfoot>"
             "</table></div>"

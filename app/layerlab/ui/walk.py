@@ -18,6 +18,7 @@ UPDATE_RULES = {
     "adam": "m ← β₁ m + (1 − β₁) dθ;  v ← β₂ v + (1 − β₂) dθ²;  "
     "θ ← θ − α m̂ / (√v̂ + ε)   (θ: each W[l], b[l]; m̂, v̂ bias-corrected)",
 }
+G = {"relu": "relu", "leaky_relu": "leaky_relu", "tanh": "tanh", "sigmoid": "σ"}  # g as written
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def stages(preview, optimizer: str) -> list[Stage]:
     ]
     for l, cache in enumerate(preview.caches, start=1):
         A = preview.caches[l].A_prev if l < L else preview.AL
-        g = "σ" if l == L else "relu"
+        g = "σ" if l == L else G[preview.activation]
         dropout = "" if l == L or preview.masks is None else " · D[l] (dropout's mask)"
         walk.append(
             Stage(
@@ -80,18 +81,22 @@ def stages(preview, optimizer: str) -> list[Stage]:
             )
         )
     l2 = f" + λ/(2m) Σ‖W[l]‖² (λ = {number(preview.lambd)})" if preview.lambd else ""
+    l1 = f" + (λ₁/m) Σ|W[l]| (λ₁ = {number(preview.lambd_l1)})" if preview.lambd_l1 else ""
+    cross_entropy = f"−(1/m) Σ [Y log A[{L}] + (1 − Y) log(1 − A[{L}])]"
     walk.append(
         Stage(
             "The cost",
-            f"J = −(1/m) Σ [Y log A[{L}] + (1 − Y) log(1 − A[{L}])]{l2} = {number(preview.cost)}",
+            f"J = {cross_entropy}{l2}{l1} = {number(preview.cost)}",
             [Matrix(f"A{L}", preview.AL, True), Matrix("Y", preview.Y, True)],
         )
     )
     for l in range(L, 0, -1):
         start = f"dZ[{L}] = A[{L}] − Y;  " if l == L else ""
         l2 = f" + (λ/m) W[{l}]" if preview.lambd else ""
+        l2 += f" + (λ₁/m) sign(W[{l}])" if preview.lambd_l1 else ""
+        g = G[preview.activation]
         below = (
-            f";  dA[{l - 1}] = W[{l}]ᵀ dZ[{l}];  dZ[{l - 1}] = dA[{l - 1}] · relu′(Z[{l - 1}])"
+            f";  dA[{l - 1}] = W[{l}]ᵀ dZ[{l}];  dZ[{l - 1}] = dA[{l - 1}] · {g}′(Z[{l - 1}])"
             if l > 1
             else ""
         )
