@@ -19,6 +19,7 @@ from layerlab.chunks import training_chunk
 from layerlab.csvdata import load_csv
 from layerlab.datasets import DATASETS, Standardizer, train_test_split
 from layerlab.export import CsvSource, export_script
+from layerlab.features import PLAIN, expand
 from layerlab.serialization import params_from_npz_bytes, save_params
 from layerlab.ui.data import make_lab_data
 
@@ -119,7 +120,9 @@ def check_generated(settings, layer_sizes, tmp_path) -> str:
         settings["noise"],
         settings["test_ratio"],
         settings["data_seed"],
+        settings.get("features", PLAIN),
     )
+    assert lab.X_train.shape[0] == len(settings.get("features", PLAIN))
     trainer = app_run(settings, layer_sizes, lab.X_train, lab.Y_train, lab.X_test, lab.Y_test)
     printed = run_script(script, tmp_path)
     assert_same_run(printed, trainer, lab.X_test, lab.Y_test, settings["iterations"])
@@ -143,6 +146,36 @@ def check_generated(settings, layer_sizes, tmp_path) -> str:
         pytest.param({"optimizer": "momentum", "decay_rate": 0.05}, [5], id="decay"),
         pytest.param({"batch_size": 2000, "optimizer": "adam"}, [4], id="batch-covers-all"),
         pytest.param({"learning_rate": 0.5, "lambd": 1.0}, [], id="logistic-regression"),
+        pytest.param(
+            {"dataset": "circles", "features": ("x1sq", "x2sq"), "learning_rate": 0.5},
+            [],
+            id="features-circles-logistic",
+        ),
+        pytest.param(
+            {
+                "dataset": "xor",
+                "features": ("sinx2", "x1x2", "x1", "sinx1", "x2sq", "x1sq", "x2"),
+                "optimizer": "adam",
+                "init": "he",
+                "batch_size": 16,
+                "keep_prob": 0.9,
+                "lambd": 0.05,
+            },
+            [6, 3],
+            id="features-all-adam-minibatch",
+        ),
+        pytest.param(
+            {
+                "dataset": "circles",
+                "features": ("x1", "x2", "x1sq", "x2sq"),
+                "activation": "tanh",
+                "init": "xavier",
+                "lambd_l1": 0.05,
+                "learning_rate": 0.3,
+            },
+            [4],
+            id="features-tanh-l1",
+        ),
     ],
 )
 def test_script_repeats_the_run(changes, layer_sizes, tmp_path):
@@ -199,13 +232,19 @@ def test_script_splits_big_batches_with_l1_and_another_activation(activation, tm
             [256, 256],
             id="minibatch",
         ),
+        pytest.param(
+            {"n_points": 400, "features": ("x1", "x2", "x1x2", "sinx1", "sinx2")},
+            [256, 256],
+            id="features-full-batch",
+        ),
     ],
 )
 def test_script_splits_big_batches_as_the_app_does(changes, layer_sizes, tmp_path):
     """A big network's batches go through in chunks (``layerlab.chunks``): the script takes
     the same chunks, so its sums are added in the same order and its numbers are the same."""
     settings = {**BASE, "iterations": 8, **changes}
-    chunk = training_chunk([2, *layer_sizes, 1])
+    n_x = len(settings.get("features", PLAIN))
+    chunk = training_chunk([n_x, *layer_sizes, 1])
     assert chunk < min(settings["batch_size"] or 1000, 0.7 * settings["n_points"])
     script = check_generated(settings, layer_sizes, tmp_path)
     assert f"CHUNK = {chunk}  #" in script
@@ -556,3 +595,42 @@ def test_script_repeats_weights_set_by_hand(tmp_path):
         elif name:
             setattr(trainer, name, value)
     assert_same_run(run_script(script, tmp_path), trainer, lab.X_test, lab.Y_test, 40)
+
+
+def test_features_are_only_code_when_chosen():
+    """The plain coordinates need no feature code; others copy the core's ``expand`` and
+    its registry, and a script for other features computes other numbers."""
+    plain = export_script({**BASE, "features": ("x2", "x1")}, [4])
+    assert plain == export_script(BASE, [4])
+    assert "expand" not in plain
+    script = export_script({**BASE, "features": ("x1x2", "x1")}, [4])
+    assert 'INPUT_FEATURES = ["x1", "x1x2"]  #' in script
+    assert "def expand(" in script
+    assert "def product(" in script
+    with pytest.raises(ValueError, match="unknown 'x3'"):
+        export_script({**BASE, "features": ("x3",)}, [4])
+
+
+def test_csv_of_two_columns_gets_features_and_others_ignore_them(tmp_path):
+    text = (
+        "\n".join(
+            line.rsplit(",", 2)[0] + "," + line.rsplit(",", 1)[1]
+            for line in csv_text(80, 5, int).splitlines()
+        )
+        + "\n"
+    )
+    features = ("x1", "x2", "x1sq", "x1x2")
+    data = load_csv(text)
+    assert data.X.shape[0] == 2
+    X_tr, Y_tr, X_te, Y_te = train_test_split(data.X, data.Y, test_ratio=0.3, seed=3)
+    scaler = Standardizer.fit(X_tr)
+    X_tr, X_te = (expand(scaler.transform(X), features) for X in (X_tr, X_te))
+    settings = {**BASE, "optimizer": "adam", "features": features}
+    source = CsvSource.from_upload("two.csv", data)
+    script = export_script(settings, [6], csv=source, print_every=PRINT_EVERY)
+    (tmp_path / "two.csv").write_text(text, encoding="utf-8")
+    trainer = app_run(settings, [6], X_tr, Y_tr, X_te, Y_te)
+    assert trainer.params["W1"].shape == (6, 4)
+    assert_same_run(run_script(script, tmp_path), trainer, X_te, Y_te, settings["iterations"])
+    three = CsvSource.from_upload("three.csv", load_csv(csv_text(80, 5, int)))
+    assert "expand" not in export_script(settings, [6], csv=three)

@@ -15,6 +15,7 @@ from layerlab.ui.app import LayerLab, create_app_from_link
 from layerlab.ui.model_io import ParamsUpload, use_params_file
 from layerlab.ui.state import LabState
 from layerlab.ui.upload import DataUpload, use_csv
+from layerlab.ui.urlstate import parse_query
 
 SMALL = {"n_points": 60, "hidden_layers": "4, 3"}
 SETTING_LABELS = {name: setting.label for name, setting in DECLARED.items()}
@@ -55,6 +56,11 @@ SETTINGS = [
     ("activation", "RELU"),
     ("activation", "<script>"),
     ("activation", None),
+    ("features", ["x1", "x9"]),
+    ("features", []),
+    ("features", "x1,x2"),
+    ("features", ["<script>alert(1)</script>"]),
+    ("features", [["x1"]]),
 ]
 CSVS = [
     b"",
@@ -211,3 +217,28 @@ def test_bad_activation_and_l1_links_say_so_and_the_lab_works(query, words):
     state.step()
     assert state.session.iteration == 1
     assert all(math.isfinite(cost) for cost in state.session.trainer.history.costs)
+
+
+@pytest.mark.parametrize(
+    ("query", "features", "notice"),
+    [
+        ("?features=x1,x9", ("x1", "x2"), "features='x1,x9' has 'x9', not one of x1, x2"),
+        ("?features=", ("x1", "x2"), "features is empty in the link: kept the default."),
+        ("?features=,,", ("x1", "x2"), "features=',,' names none of x1, x2"),
+        ("?features=" + ",".join(["x1sq"] * 500), ("x1", "x2"), "features is too long"),
+        ("?features=" + ",".join(["x1sq"] * 30), ("x1sq",), "names a feature more than once"),
+        ("?features=<script>alert(1)</script>", ("x1", "x2"), "has '‹script›alert(1)‹/scrip…"),
+    ],
+    ids=["unknown", "empty", "commas", "500-repeated", "30-repeated", "script"],
+)
+def test_feature_links_say_what_was_wrong_and_build_a_working_lab(query, features, notice):
+    lab = create_app_from_link(query)
+    state = lab.state
+    assert state.features == features
+    notices = parse_query(query).notices
+    assert any(notice in text for text in notices), notices
+    assert not any("<" in text for text in notices)
+    assert lab.notices.visible
+    state.step()
+    assert state.session.layer_dims[0] == len(features)
+    assert state.session.iteration == 1

@@ -294,3 +294,58 @@ def test_adam_matches_torch_optim_adam(torch, layer_dims, lambd):
     # Adam moves each live weight by about the learning rate per step, far beyond the tolerance.
     initial = init_params(layer_dims, "he", seed)
     assert all(np.abs(result.params[k] - initial[k]).max() > 1e-3 for k in initial)
+
+
+def torch_features(torch, X, names):
+    """The input features written again, in torch, from ``X (2, m)``: an independent
+    ``layerlab.features.expand``."""
+    x1, x2 = X[0], X[1]
+    made = {
+        "x1": x1,
+        "x2": x2,
+        "x1sq": x1**2,
+        "x2sq": x2**2,
+        "x1x2": x1 * x2,
+        "sinx1": torch.sin(x1),
+        "sinx2": torch.sin(x2),
+    }
+    return torch.stack([made[name] for name in made if name in names])
+
+
+@pytest.mark.parametrize(
+    ("names", "hidden", "lambd"),
+    [
+        (("x1sq", "x2sq"), [], 0.0),
+        (("x1", "x2", "x1sq", "x2sq"), [8], 0.3),
+        (("x1", "x2", "x1sq", "x2sq", "x1x2", "sinx1", "sinx2"), [8, 4], 0.1),
+    ],
+)
+def test_a_feature_network_matches_torch_autograd_and_finite_differences(
+    torch, names, hidden, lambd
+):
+    """Cost and gradients of a network on features of the standardized coordinates, against
+    torch computing the features itself, and against centred finite differences."""
+    from layerlab import gradient_check
+    from layerlab.features import expand
+    from layerlab.ui.data import make_lab_data
+
+    data = make_lab_data("circles", 60, 0.1, 0.0, 4)  # the standardized x1, x2: (2, 60)
+    X = expand(data.X_train, names)
+    Y = data.Y_train
+    layer_dims = [len(names), *hidden, 1]
+    _, _, params = make_problem(layer_dims, 1, seed=len(names))
+    AL, caches = forward(X, params)
+    grads = backward(AL, Y, caches, lambd)
+
+    weights = as_tensors(torch, params)
+    Xt = torch_features(torch, torch.from_numpy(data.X_train), names)
+    cost = torch_cost(torch, Xt, torch.from_numpy(Y), weights, lambd)
+    cost.backward()
+
+    assert abs(compute_cost(AL, Y, params, lambd) - cost.item()) <= 1e-9
+    for key, weight in zip(params, weights, strict=True):
+        expected = weight.grad.numpy()
+        assert np.linalg.norm(expected) > 1e-6, key
+        assert np.abs(grads["d" + key] - expected).max() <= 1e-9, key
+    assert params["W1"].shape == (layer_dims[1], len(names))
+    assert gradient_check(params, X, Y, lambd=lambd) < 1e-7

@@ -118,6 +118,8 @@ def test_parse_and_format_round_trip_every_value_a_control_offers():
     for name in LINK_SETTINGS:
         setting = SETTINGS[name]
         values = setting.ladder or list(setting.choices) or [setting.default]
+        if setting.kind == "set":  # a selection: the default, each choice alone, all of them
+            values = [setting.default, *((key,) for key in setting.choices), tuple(values)]
         for value in values:
             parsed = setting.parse(setting.format(value))
             assert parsed == value
@@ -173,3 +175,33 @@ print("ok")
         [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path
     )
     assert result.stdout.strip() == "ok", result.stderr
+
+
+@pytest.mark.parametrize("name", [name for name, s in SETTINGS.items() if s.kind == "set"])
+def test_toggles_link_and_data_agree_on_a_selection(name):
+    """A selection (the input features): the toggles offer exactly the choices, a link and
+    the toggles take any order and refuse none or unknown names, and the data accepts
+    every choice alone and all together (and refuses what the link refuses)."""
+    setting = SETTINGS[name]
+    state = LabState()
+    widget = setting_widget(state, name)
+    assert list(widget.options.values()) == list(setting.choices)
+    assert list(widget.options) == list(setting.choices.values())
+    assert widget.value == list(setting.default)
+    everything = tuple(setting.choices)
+    parsed = parse_query(f"{name}=" + ",".join(reversed(everything)))
+    assert (parsed.settings[name], parsed.notices) == (everything, [])
+    for bad in ("nope", ",", "", "x1,nope"):
+        assert name not in parse_query(f"{name}={bad}").settings, bad
+    toggles = setting_control(state, name)[0][1]
+    toggles.value = list(reversed(everything))
+    assert getattr(state, name) == everything
+    toggles.value = []  # none left on: refused, and the toggles show the last good value
+    assert getattr(state, name) == everything
+    assert name in state.messages
+    assert toggles.value == list(everything)
+    for value in [*((key,) for key in setting.choices), everything]:
+        assert make_lab_data("moons", 40, 0.1, 0.25, 0, value).X_train.shape[0] == len(value)
+    for bad, message in ((("nope",), "unknown features 'nope'"), ((), "no features")):
+        with pytest.raises(ValueError, match=message):
+            make_lab_data("moons", 40, 0.1, 0.25, 0, bad)

@@ -138,7 +138,7 @@ def test_first_pack_is_bytecode_of_the_traced_modules_and_the_rest_is_in_the_sec
     # Modules whose source is read at run time (the build names them): Bokeh's paths module
     # reads its own, and the script export copies the core's (layerlab.export.bundle).
     core = ["activations", "datasets", "initializers", "network", "optimizers"]
-    core += ["regularization", "steps", "export/reading"]
+    core += ["regularization", "steps", "export/reading", "features"]
     assert sources == sorted(["bokeh/util/paths.py", *(f"layerlab/{name}.py" for name in core)])
     assert not set(first) & {name.removeprefix("site-packages/") for name in second}
     # Never imported by the app: only in the second pack, as bytecode.

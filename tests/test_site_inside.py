@@ -160,3 +160,33 @@ def test_one_iteration_walked_step_by_step_is_one_step(open_site, request):
     assert column(page, "cost_source", "train_cost") == oracle.session.trainer.history.costs
     wait_until(lambda: "Iteration 1, step 1 of 9" in heading.inner_text(), 10)
     log.assert_clean()
+
+
+def test_a_link_with_input_features_trains_them_and_shows_w1_of_four_columns(open_site):
+    """``?features=x1,x2,x1sq,x2sq``: the toggles show the four, three Steps give the costs
+    of LabState's oracle, and the diagram and the shapes table show W1 (8, 4)."""
+    open_page, log = open_site
+    page = open_page("?features=x1,x2,x1sq,x2sq")
+    toggles = page.locator(".ll-features .bk-btn-group")
+    wait_until(lambda: toggles.get_attribute("aria-label") == "Input features", 20)
+    pressed = toggles.locator("button[aria-pressed=true]")
+    wait_until(lambda: pressed.all_inner_texts() == ["x1", "x2", "x1²", "x2²"], 10)
+    for count in (1, 2, 3):
+        page.get_by_role("button", name="Step").click()
+        wait_until(lambda n=count: len(column(page, "cost_source", "train_cost")) == n)
+    oracle = LabState(features=("x1", "x2", "x1sq", "x2sq"))
+    for _ in range(3):
+        oracle.step()
+    assert column(page, "cost_source", "train_cost") == oracle.session.trainer.history.costs
+    names = page.evaluate(
+        """() => Array.from(
+            window.pyodideWorker.jsdoc.get_model_by_name("diagram_inputs").data.name)"""
+    )
+    assert names == ["x1", "x2", "x1²", "x2²"]
+    layers = column(page, "diagram_edges", "layer")
+    inputs = column(page, "diagram_edges", "column")
+    first = {i for layer, i in zip(layers, inputs, strict=True) if layer == 1}
+    assert first == {0, 1, 2, 3}  # W1 (8, 4): edges from each of the four inputs
+    assert page.evaluate(SHOWS_TEXT_JS, "W1 (8, 4)")
+    assert page.evaluate(SHOWS_TEXT_JS, "A⁰ = X (4, ")
+    log.assert_clean()

@@ -32,6 +32,7 @@ SHARED = {
     "noise": 0.15,
     "test_ratio": 0.25,
     "data_seed": 3,
+    "features": ("x1", "x2", "x1x2"),
     "hidden_layers": "4, 4",
     "lambd": 0.05,
     "lambd_l1": 0.02,
@@ -54,6 +55,7 @@ def core_costs(settings: dict, k: int) -> list[float]:
         settings["noise"],
         settings["test_ratio"],
         settings["data_seed"],
+        settings["features"],
     )
     config = TrainConfig(
         learning_rate=settings["learning_rate"],
@@ -67,7 +69,8 @@ def core_costs(settings: dict, k: int) -> list[float]:
         seed=settings["weight_seed"],
     )
     sizes = [int(n) for n in settings["hidden_layers"].split(",")]
-    trainer = Trainer(data.X_train, data.Y_train, [2, *sizes, 1], config)
+    n_x = len(settings["features"])
+    trainer = Trainer(data.X_train, data.Y_train, [n_x, *sizes, 1], config)
     return trainer.step(k)
 
 

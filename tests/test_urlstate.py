@@ -35,6 +35,9 @@ def random_settings(rng: random.Random) -> dict:
             settings[name] = ", ".join(map(str, sizes)) if sizes else "none"
         elif setting.kind == "choice":
             settings[name] = rng.choice(list(setting.choices))
+        elif setting.kind == "set":  # a canonical selection: some choices, in their order
+            chosen = rng.sample(list(setting.choices), rng.randint(1, len(setting.choices)))
+            settings[name] = tuple(key for key in setting.choices if key in chosen)
         elif setting.kind == "int":
             settings[name] = rng.randint(*setting.bounds)
         else:
@@ -71,9 +74,9 @@ def test_the_canonical_link_is_short_and_readable():
     settings |= {"lambd_l1": 0.0, "activation": "relu"}
     settings |= {"iterations": 1500, "weight_seed": 1}
     assert format_query(settings) == (
-        "dataset=moons&n_points=300&noise=0.2&test_ratio=0.3&data_seed=0&hidden_layers=8,8"
-        "&lambd=0&lambd_l1=0&learning_rate=0.01&optimizer=adam&init=he&activation=relu"
-        "&batch_size=0&keep_prob=1"
+        "dataset=moons&n_points=300&noise=0.2&test_ratio=0.3&data_seed=0&features=x1,x2"
+        "&hidden_layers=8,8&lambd=0&lambd_l1=0&learning_rate=0.01&optimizer=adam&init=he"
+        "&activation=relu&batch_size=0&keep_prob=1"
         "&iterations=1500&weight_seed=1"
     )
 

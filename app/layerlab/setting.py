@@ -3,9 +3,9 @@
 The declarations themselves are in ``layerlab.settings``. A :class:`Setting` holds all
 there is to know about one setting:
 
-* what it is: its kind (``int``, ``float``, ``choice`` or ``layers``), its default in the
-  app, and the **domain** the core accepts (``TrainConfig`` and ``Trainer`` check values
-  against it, with the core's messages);
+* what it is: its kind (``int``, ``float``, ``choice``, ``set``: a selection of choices, or
+  ``layers``), its default in the app, and the **domain** the core accepts (``TrainConfig``
+  and ``Trainer`` check values against it, with the core's messages);
 * how the page offers it: label, help text, unit, the **range** a widget spans and a link
   may hold (always inside the domain), a step or a ladder of values, the kind of widget and
   the card it sits in (``group``);
@@ -28,13 +28,13 @@ from .validation import check_choice, check_count, check_real
 
 QUOTE_CHARS = 24  # at most this much of a rejected value is quoted back
 
-KINDS = ("int", "float", "choice", "layers")
+KINDS = ("int", "float", "choice", "set", "layers")
 GROUPS = ("data", "network", "training")
 # What a change does to a run: a new sample of the data; a new split (the user's own data
 # stays); a fresh network; nothing but the next steps (applied to the running trainer);
 # nothing to the numbers at all (how far and how fast training goes).
 EFFECTS = ("generator", "split", "network", "live", "pacing")
-WIDGETS = ("select", "slider", "ladder", "number", "text")
+WIDGETS = ("select", "slider", "ladder", "number", "text", "toggles")
 
 _INTEGER_TEXT = re.compile(r"[+-]?[0-9]+")
 _DECIMAL_TEXT = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
@@ -91,7 +91,7 @@ class Setting:
     step: float | None = None  # a slider's step
     ladder: tuple = ()  # the values a ladder slider or a menu offers
     widget: str = "number"  # one of WIDGETS
-    choices: Mapping[str, str] = field(default_factory=dict)  # value -> label (choices)
+    choices: Mapping[str, str] = field(default_factory=dict)  # value -> label (choice, set)
     unit: str = ""  # after a value in a label, e.g. "it / frame"
     zero_label: str = ""  # how a ladder shows 0 when 0 has a meaning ("full batch")
     in_link: bool = True
@@ -121,6 +121,8 @@ class Setting:
         name = name or self.config_field or self.name
         if self.kind == "choice":
             return check_choice(name, value, self.choices)
+        if self.kind == "set":
+            return self._selection(name, value)
         if self.kind == "layers":
             return parse_hidden_layers(value)
         domain = self.domain
@@ -148,6 +150,8 @@ class Setting:
                 names = ", ".join(self.choices)
                 raise ValueError(f"{label} must be one of {names} (got {quoted(value)}).")
             return value
+        if self.kind == "set":
+            return self._selection(label, value)
         if self.kind == "layers":
             if not isinstance(value, str):
                 raise TypeError(f"{label} must be text (got {quoted(value)}).")
@@ -169,6 +173,19 @@ class Setting:
             )
         return value if self.kind == "int" else float(value)
 
+    def _selection(self, name: str, value: object) -> tuple[str, ...]:
+        """A ``set`` value: the chosen keys in the choices' order, each once, or an error
+        naming ``name``, the bad value and the valid keys."""
+        names = ", ".join(self.choices)
+        if isinstance(value, str) or not isinstance(value, list | tuple):
+            raise TypeError(f"{name} must be a list of some of {names} (got {quoted(value)}).")
+        unknown = [item for item in value if not isinstance(item, str) or item not in self.choices]
+        if unknown:
+            raise ValueError(f"{name}: unknown {quoted(unknown[0])}; use some of {names}.")
+        if not value:
+            raise ValueError(f"{name}: none chosen; pick at least one of {names}.")
+        return tuple(key for key in self.choices if key in value)
+
     def shown(self, value: float) -> str:
         """A number of this setting as a message writes it: whole numbers in full."""
         return str(int(value)) if self.kind == "int" else f"{value:g}"
@@ -186,10 +203,19 @@ class Setting:
         """The value ``text`` (from a link) spells, not yet clamped; ``ValueError`` if none.
 
         Numbers are plain ASCII decimals only (no ``nan``, ``inf``, ``1_000``, hex or other
-        digits); layers are the page's own layer syntax, stored canonically.
+        digits); layers are the page's own layer syntax, stored canonically; a set is its
+        keys separated by commas, in any order (stored in the choices' order).
         """
         if self.kind == "layers":
             return format_hidden_layers(parse_hidden_layers(text))
+        if self.kind == "set":
+            names = [name.strip() for name in text.split(",") if name.strip()]
+            unknown = [name for name in names if name not in self.choices]
+            if unknown:
+                raise ValueError(f"has {quoted(unknown[0])}, not one of {', '.join(self.choices)}")
+            if not names:
+                raise ValueError(f"names none of {', '.join(self.choices)}")
+            return self._selection(self.name, names)
         if self.kind == "choice":
             if text not in self.choices:
                 raise ValueError(f"is not one of {', '.join(self.choices)}")
@@ -207,12 +233,14 @@ class Setting:
         """The value as link text: exact floats (shortest round-trip form), compact layers."""
         if self.kind == "layers":
             return ",".join(str(size) for size in parse_hidden_layers(value)) or "none"
+        if self.kind == "set":
+            return ",".join(self._selection(self.name, value))
         return number_text(value) if isinstance(value, float) else str(value)
 
     # -- widgets ----------------------------------------------------------------------------
     def option_label(self, value: object) -> str:
-        """How a menu or a ladder shows ``value``."""
-        if self.kind == "choice":
+        """How a menu, a ladder or a toggle shows ``value``."""
+        if self.kind in ("choice", "set"):
             return self.choices[value]
         if value == 0 and self.zero_label:
             return self.zero_label
@@ -220,9 +248,9 @@ class Setting:
         return f"{text} {self.unit}" if self.unit else text
 
     def options(self, current: object = None) -> dict[str, object]:
-        """``{label: value}`` a menu or ladder offers: the choices, or the ladder plus
-        ``current`` (a link may hold any valid value)."""
-        if self.kind == "choice":
+        """``{label: value}`` a menu, a ladder or toggles offer: the choices, or the ladder
+        plus ``current`` (a link may hold any valid value)."""
+        if self.kind in ("choice", "set"):
             return {label: value for value, label in self.choices.items()}
         values = sorted({*self.ladder, *([] if current is None else [current])})
         return {self.option_label(value): value for value in values}

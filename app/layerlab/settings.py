@@ -6,6 +6,7 @@ here (and using it in the core).
 """
 
 from .datasets import DATASETS, N_MAX, N_MIN, NOISE_MAX, TEST_RATIO_MAX
+from .features import FEATURES, PLAIN
 from .setting import Domain, Setting
 
 MAX_SEED = 2**31 - 1
@@ -78,6 +79,16 @@ _DECLARATIONS = (
         low=0,
         high=MAX_SEED,
         domain=Domain(0),
+    ),
+    Setting(
+        name="features",
+        kind="set",
+        default=PLAIN,
+        label="Input features",
+        help="the network's inputs, made of the standardized x1, x2",
+        group="data",
+        widget="toggles",
+        choices={key: feature.label for key, feature in FEATURES.items()},
     ),
     Setting(
         name="hidden_layers",

@@ -62,6 +62,10 @@ async def run() -> None:
     for kind in ("npz", "json"):
         use_params_file(state, params_file(state, kind), f"weights.{kind}")
     script_file(state)
+    state.apply(features=["x1", "x2", "x1sq", "x1x2", "sinx1"])  # the network's inputs
+    state.step()
+    script_file(state)  # copies layerlab/features.py's source
+    state.apply(features=["x1", "x2"])
     for csv in (BAD_CSV, CSV):
         with suppress(ValueError):  # the bad one: its message is the feature
             use_csv(state, csv.encode("utf-8"), "data.csv", label_map={"no": 0, "yes": 1})

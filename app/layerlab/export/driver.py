@@ -3,7 +3,8 @@
 
 No arithmetic lives here: ``train`` loops over iterations calling ``gradient_update`` (or
 running ``gradient_update_steps`` or ``minibatch_epoch_steps`` through), ``main`` loads,
-splits and standardizes the data and prints the results.
+splits and standardizes the data (and makes its input features: ``FEATURES_LINE``) and
+prints the results.
 ``layerlab.export.script`` fills in what depends on the settings.
 """
 
@@ -86,12 +87,15 @@ MINIBATCH_UPDATE = """            cost, _ = run_steps(
                 )
             )"""
 
+FEATURES_LINE = """
+    X_train, X_test = expand(X_train, INPUT_FEATURES), expand(X_test, INPUT_FEATURES)"""
+
 MAIN = """def main():
     X, Y = load_data()
     split_rng = np.random.default_rng(DATA_SEED)
     X_train, Y_train, X_test, Y_test = stratified_split(X, Y, TEST_RATIO, split_rng)
     mean, std = standardization(X_train)  # the training set's: the test set is scaled alike
-    X_train, X_test = (X_train - mean) / std, (X_test - mean) / std
+    X_train, X_test = (X_train - mean) / std, (X_test - mean) / std{features}
     layer_dims = [X_train.shape[0], *HIDDEN_LAYERS, 1]
     m_train, m_test = X_train.shape[1], X_test.shape[1]
     print(f"Layers {{layer_dims}}, {{m_train}} training and {{m_test}} test examples")

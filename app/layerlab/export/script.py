@@ -1,7 +1,8 @@
 """Export a run as a standalone Python script that needs only NumPy.
 
 The script is made of the core's own code: the functions and classes ``Trainer`` runs to
-generate or read the data, split and standardize it, initialize, go forward and backward and
+generate or read the data, split and standardize it (and make its input features:
+``layerlab.features.expand``), initialize, go forward and backward and
 update (``layerlab.export.bundle`` copies their source, only those the settings use), plus a
 few lines that call them with the run's settings (``train`` and ``main``). The settings are
 written as constants named and commented from their declarations (``layerlab.settings``).
@@ -44,6 +45,7 @@ from layerlab.export.bundle import Bundle
 from layerlab.export.csv_source import CsvSource
 from layerlab.export.driver import (
     CHUNKED_UPDATE,
+    FEATURES_LINE,
     FULL_BATCH_UPDATE,
     FULL_BATCH_UPDATE_MORE,
     HEADER,
@@ -52,6 +54,7 @@ from layerlab.export.driver import (
     MINIBATCH_UPDATE,
     TRAIN,
 )
+from layerlab.features import PLAIN, expand
 from layerlab.initializers import INITIALIZERS
 from layerlab.network import Workspace, accuracy, backward, compute_cost, forward, initialize
 from layerlab.optimizers import OPTIMIZERS, optimizer_arguments
@@ -107,10 +110,11 @@ def export_script(
     if missing:
         raise ValueError(f"settings lack {', '.join(missing)}; pass every setting of the app")
     config = TrainConfig.from_settings(settings)
+    features = _features(settings, csv)
     if config.batch_size and config.batch_size >= _training_examples(settings, csv):
         config = dataclasses.replace(config, batch_size=None)  # the app's full-batch update
     sizes = check_layer_dims([1, *layer_sizes, 1])[1:-1]
-    chunk = _chunk(settings, csv, sizes, config.batch_size)
+    chunk = _chunk(settings, csv, sizes, config.batch_size, len(features) or None)
     print_every = check_count("print_every", print_every, low=1)
     if csv is None and settings["dataset"] not in DATASETS:
         valid = ", ".join(DATASETS)
@@ -121,7 +125,8 @@ def export_script(
     if initial is not None and params_file == initial:  # never overwrite the starting weights
         folder, name = os.path.split(params_file)
         params_file = os.path.join(folder, "trained_" + name)
-    run = _Run(settings, config, csv, initial, *_checked_changes(changes, config.iterations), chunk)
+    checked = _checked_changes(changes, config.iterations)
+    run = _Run(settings, config, csv, initial, *checked, chunk, features)
     bundle = Bundle()
     body = [
         _section("data", run.data(bundle)),
@@ -154,6 +159,15 @@ def _checked_changes(changes, iterations: int) -> tuple[dict, dict]:
     return dict(sorted(settings.items())), dict(sorted(weights.items()))
 
 
+def _features(settings: Mapping[str, object], csv: CsvSource | None) -> tuple[str, ...]:
+    """The input features the network sees (``layerlab.features``), or () for the plain
+    coordinates and for data with other than two columns (which has none)."""
+    if csv is not None and csv.n_features not in (None, 2):
+        return ()
+    features = SETTINGS["features"].check_domain(settings.get("features", PLAIN))
+    return () if features == PLAIN else features
+
+
 def _training_examples(settings: Mapping[str, object], csv: CsvSource | None) -> int:
     """How many examples the app trains on: the training part of the split."""
     if csv is None:
@@ -167,14 +181,17 @@ def _training_examples(settings: Mapping[str, object], csv: CsvSource | None) ->
     return sum(n - min(round(test_ratio * n), n - 1) for n in csv.class_counts if n)
 
 
-def _chunk(settings, csv: CsvSource | None, sizes: list[int], batch_size: int | None):
+def _chunk(
+    settings, csv: CsvSource | None, sizes: list[int], batch_size: int | None, n_x: int | None
+):
     """The app's examples per forward and backward pass if it splits a batch, else None.
 
-    As ``Trainer.chunk``: from the layer sizes alone; used only when a batch is bigger.
+    As ``Trainer.chunk``: from the layer sizes alone (``n_x`` inputs, None: the data's
+    columns); used only when a batch is bigger.
     """
     if csv is not None and (csv.n_features is None or csv.class_counts is None):
         return None  # not known: assume no batch is split
-    n_x = 2 if csv is None else csv.n_features
+    n_x = n_x or (2 if csv is None else csv.n_features)
     m = _training_examples(settings, csv)
     chunk = training_chunk([n_x, *sizes, 1])
     return chunk if chunk < min(batch_size or m, m) else None
@@ -220,6 +237,7 @@ class _Run:
     changes: dict[int, dict[str, float]]  # iteration -> the settings changed then
     weight_edits: dict[int, list[tuple[str, int, int, float]]]  # iteration -> weights set
     chunk: int | None  # examples per pass when the app splits batches, else None
+    features: tuple[str, ...] = ()  # the input features made of x1, x2; (): the columns
 
     @property
     def minibatch(self) -> bool:
@@ -278,6 +296,10 @@ class _Run:
         else:
             lines += [self._setting(name) for name in ("dataset", "n_points", "noise")]
         lines.append(self._setting("test_ratio"))
+        if self.features:
+            # Not FEATURES: that is the registry expand reads, copied below.
+            use = SETTINGS["features"].help
+            lines.append(_constant("INPUT_FEATURES", list(self.features), use))
         seed_use = "seeds the train/test split" if csv else SETTINGS["data_seed"].help
         lines.append(_constant("DATA_SEED", int(self.settings["data_seed"]), seed_use))
         layers_use = "units per hidden layer; the output is 1 sigmoid unit"
@@ -344,7 +366,8 @@ class _Run:
                 f"    rng = np.random.default_rng(DATA_SEED)\n"
                 f"    return {generator.__name__}(N_POINTS, NOISE, rng)"
             )
-        return [*parts, loader, *bundle.take(stratified_split, standardization)]
+        features = bundle.take(expand) if self.features else []
+        return [*parts, loader, *bundle.take(stratified_split, standardization), *features]
 
     def model(self, bundle: Bundle) -> list[str]:
         start = reading.load_params if self.initial else initialize
@@ -375,6 +398,7 @@ class _Run:
         main = MAIN.format(
             returned=", ".join(["params", "_", *live]),
             final_cost=final,
+            features=FEATURES_LINE if self.features else "",
             activation=", activation=ACTIVATION" if self.activation else "",
         )
         return [*bundle.take(accuracy), main]

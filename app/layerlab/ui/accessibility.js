@@ -5,6 +5,7 @@
  * - a slider's handle gets the slider's title as its name ("Noise", "L2 λ", ...);
  * - a file input gets its component's description as its name;
  * - the − / + buttons of a hidden layer say which layer they change;
+ * - the input features' toggles are a named group, each toggle saying whether it is on;
  * - components marked ll-live (the status line) become polite live regions, announced
  *   when their text changes.
  *
@@ -73,12 +74,30 @@
         name(innerButton(host), "More units in " + layer);
       });
     });
+    hostsIn(root, "ll-features").forEach(function (host) {
+      var group = host.shadowRoot.querySelector(".bk-btn-group");
+      if (!group) return;
+      group.setAttribute("role", "group");
+      name(group, "Input features");
+      group.querySelectorAll("button").forEach(function (button) {
+        pressed(button);
+        if (!button.dataset.llPressed) {
+          button.dataset.llPressed = "1";
+          button.addEventListener("click", function () { setTimeout(function () { pressed(button); }, 0); });
+        }
+      });
+    });
     hostsIn(root, "ll-live").forEach(function (host) {
       if (host.getAttribute("role") !== "status") {
         host.setAttribute("role", "status");
         host.setAttribute("aria-live", "polite");
       }
     });
+  }
+
+  function pressed(button) {
+    var on = String(button.classList.contains("bk-active"));
+    if (button.getAttribute("aria-pressed") !== on) button.setAttribute("aria-pressed", on);
   }
 
   function walk(root) {

@@ -55,7 +55,21 @@ def data_controls(state: LabState, controls: Controls) -> pn.Card:
     parts["data_seed"] = pn.Row(
         setting_control(state, "data_seed", width=120), regenerate, sizing_mode="stretch_width"
     )
+    parts["features"] = feature_toggles(state)
     return controls.card("Data", parts)
+
+
+def feature_toggles(state: LabState) -> pn.Column:
+    """The input features' toggles, shown only for two-column data (others have none to
+    choose; a link hides the outer column, the data the inner one)."""
+    toggles = setting_control(state, "features", css_classes=["ll-features"])
+
+    def show(*_) -> None:
+        toggles.visible = state.session.data.planar
+
+    state.param.watch(show, "generation")
+    show()
+    return pn.Column(toggles, sizing_mode="stretch_width", margin=0)
 
 
 class LayerEditor(pn.viewable.Viewer):

@@ -1,6 +1,7 @@
 """The network drawn unit by unit: what each unit computes over the input plane, and its weights.
 
-Layer l sits at x = l; its drawn units stack from the top, one slot (y = -slot) each. Every
+Layer l sits at x = l; its drawn units stack from the top, one slot (y = -slot) each. The
+inputs are labelled with what they are (``x1``, ``x1²``, ... or a CSV's column names). Every
 hidden unit and the output unit is a small heatmap of its activation A over the same plane as
 the decision map (coarser), scaled by the unit's largest |A|: blue where it is active (for
 the output: P(y = 1), orange below 1/2). Each edge is one weight ``W[l][j, i]``: blue if
@@ -76,7 +77,7 @@ class NetworkDiagram:
             {key: [] for key in ("image", "x", "y", "dw", "dh", "cx", "cy", "about")},
             name="diagram_units",
         )
-        self.input_source = ColumnDataSource({"x": [], "y": []}, name="diagram_inputs")
+        self.input_source = ColumnDataSource({"x": [], "y": [], "name": []}, name="diagram_inputs")
         self.label_source = ColumnDataSource({"x": [], "y": [], "text": []}, name="diagram_labels")
         self.detail_text = Div(text=HOVER_HINT, css_classes=["ll-unit-about"])
         self._mapper = LinearColorMapper(palette=probability_palette(), low=-1.0, high=1.0)
@@ -149,6 +150,19 @@ class NetworkDiagram:
             text_color=self.scheme.axis_text,
         )
         fig.add_layout(self._labels)
+        self._input_labels = LabelSet(  # what each input is: x1, x2, x1², ...
+            x="x",
+            y="y",
+            text="name",
+            source=self.input_source,
+            x_offset=-10,
+            text_align="right",
+            text_baseline="middle",
+            text_font=value(FONT),
+            text_font_size="11px",
+            text_color=self.scheme.axis_text,
+        )
+        fig.add_layout(self._input_labels)
         fig.add_tools(
             HoverTool(
                 renderers=[edges],
@@ -210,6 +224,7 @@ class NetworkDiagram:
         self._unit_frames.glyph.line_color = scheme.test_outline
         self._inputs.glyph.update(fill_color=scheme.input_node, line_color=scheme.test_outline)
         self._labels.text_color = scheme.axis_text
+        self._input_labels.text_color = scheme.axis_text
 
     # -- layout and updates -------------------------------------------------------------------
     def rebuild(self, session) -> None:
@@ -225,7 +240,11 @@ class NetworkDiagram:
             label_y.append(-slots - 0.2)
             texts.append(f"{units} {kind}{hidden}")
         self.label_source.data = {"x": label_x, "y": label_y, "text": texts}
-        self.input_source.data = {"x": [0] * drawn[0], "y": [-slot for slot in range(drawn[0])]}
+        self.input_source.data = {
+            "x": [0] * drawn[0],
+            "y": [-slot for slot in range(drawn[0])],
+            "name": list(session.input_names),
+        }
         self.figure.x_range.update(start=-0.5, end=len(dims) - 0.5)
         self.figure.y_range.update(start=-slots - 0.6, end=0.7)
         self.figure.width = int(LAYER_PX * len(dims))

@@ -18,6 +18,8 @@ def parameter(setting: Setting) -> param.Parameter:
         return param.Selector(objects=list(setting.choices), **common)
     if setting.kind == "layers":
         return param.String(**common)
+    if setting.kind == "set":  # a tuple of choices, checked by the declaration
+        return param.Parameter(**common)
     if setting.kind == "int":
         return param.Integer(bounds=setting.bounds, **common)
     return param.Number(bounds=setting.bounds, **common)

@@ -5,6 +5,7 @@ Keys are ``LabState`` settings; ``LabState.apply_preset(name)`` applies them (an
 """
 
 _TRAINING_DEFAULTS = {
+    "features": ("x1", "x2"),
     "init": "he",
     "activation": "relu",
     "optimizer": "adam",
@@ -28,6 +29,7 @@ PRESETS = {
     # The article's L-layer model: layers [n_x, 20, 7, 5, 1], randn·0.01, plain full-batch
     # gradient descent at α = 0.0075 for 3000 iterations, ReLU, no regularization.
     "article": {
+        "features": ("x1", "x2"),
         "hidden_layers": "20, 7, 5",
         "init": "small",
         "activation": "relu",

@@ -106,7 +106,14 @@ class TrainingSession:
     @property
     def layer_dims(self) -> list[int]:
         """``[n_x, n_1, ..., 1]``."""
-        return [self.data.n_features, *self.layer_sizes, 1]
+        return [self.data.n_inputs, *self.layer_sizes, 1]
+
+    @property
+    def input_names(self) -> tuple[str, ...]:
+        """What each of the network's inputs is: a feature (``x1²``) or a CSV column's name."""
+        if self.custom is not None and not self.data.planar:
+            return self.custom.feature_names
+        return self.data.input_names
 
     @property
     def activation(self) -> str:
@@ -250,7 +257,7 @@ class TrainingSession:
         a generator that yields between chunks and returns the ``(res, res)`` grid (drive it
         with ``Pending``; the weights are copied, training may go on meanwhile)."""
         params = self._weights_now()
-        grid = self.data.grid(resolution)  # (2, res**2)
+        grid = self.data.grid(resolution)  # (n_x, res**2)
         chunk, activation = forward_chunk(self.layer_dims), self.trainer.activation
         image = yield from probabilities_steps(grid, params, chunk, activation)
         return image.reshape(resolution, resolution)
@@ -261,7 +268,7 @@ class TrainingSession:
         ``(drawn[l-1], resolution, resolution)`` of its first units' activations A on the
         decision map's grid (the output: P(y = 1)). The weights are copied."""
         params = self._weights_now()
-        grid = self.data.grid(resolution)  # (2, res**2)
+        grid = self.data.grid(resolution)  # (n_x, res**2)
         chunk = forward_chunk(self.layer_dims)
         maps = [np.empty((n, grid.shape[1])) for n in drawn]  # per layer (n, res**2)
         for start in range(0, grid.shape[1], chunk):

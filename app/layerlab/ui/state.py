@@ -9,10 +9,10 @@ their read API) and replaces it when a setting asks for a fresh run. Views read
 
 What a change does is declared per setting (``Setting.effect``): the dataset, its size and
 noise draw new data; the test share and data seed re-split it (the user's own data stays);
-the architecture, initialization, hidden activation, optimizer, batch size, dropout and
-weight seed start a fresh network (and say so in ``status``); the learning rate, L2 λ and L1
-λ₁ act at the next step (and
-are recorded, so that a link replays the run); the budget and speed only pace it. Rejected
+the input features, architecture, initialization, hidden activation, optimizer, batch size,
+dropout and weight seed start a fresh network on the same examples, split alike (and say so in
+``status``); the learning rate, L2 λ and L1 λ₁ act at the next step (and are recorded, so that
+a link replays the run); the budget and speed only pace it. Rejected
 input never touches the current data or network: it only sets a message in ``messages``
 under the setting's name.
 
@@ -74,7 +74,7 @@ class LabState(LabSettings):
         super().__init__(**params)
         self._syncing = False  # True while the state itself mirrors the session's values
         self._diagnosed = False  # whether this session's collapse was reported already
-        data = make_lab_data(*self._data_settings())
+        data = make_lab_data(*self._data_settings()).with_features(self.features)
         sizes = parse_hidden_layers(self.hidden_layers)
         self.session = TrainingSession(data, sizes, self._config(), changes=changes)
         self._stepping = False  # a Step's iteration is under way (a big one takes ticks)
@@ -95,8 +95,11 @@ class LabState(LabSettings):
 
     def settings(self) -> dict[str, object]:
         """Every setting a link carries, by name, with the learning rate and λ the run
-        started with (the changes since are ``session.changes``)."""
+        started with (the changes since are ``session.changes``). Data with other than two
+        columns has no input features to choose: their setting is left out."""
         values = {name: getattr(self, name) for name in SETTINGS if SETTINGS[name].in_link}
+        if not self.session.data.planar:
+            del values["features"]
         return {**values, **self.session.initial}
 
     # -- verbs ---------------------------------------------------------------------------------
@@ -274,7 +277,13 @@ class LabState(LabSettings):
         changes then.
         """
         dims = validate_params(params)
-        current = self.session.layer_dims
+        current, data = self.session.layer_dims, self.session.data
+        if dims[0] != current[0] and data.planar:
+            raise ValueError(
+                f"These weights take {dims[0]} inputs but the network takes {current[0]} "
+                f"(the input features {', '.join(data.input_names)}): choose the "
+                f"{dims[0]} input features they were trained with first."
+            )
         if dims[0] != current[0]:
             raise ValueError(
                 f"These weights take {dims[0]} inputs but the data has {current[0]} features: "
@@ -338,7 +347,9 @@ class LabState(LabSettings):
             self._say("error", f"Could not apply that ({error}); kept the previous network.")
 
     def _start(self, data: LabData, sizes: list[int], reason: str, **session) -> None:
-        """A new session on ``data`` (or raise and keep the old one), and say so."""
+        """A new session on ``data`` with the chosen input features (or raise and keep the
+        old one), and say so."""
+        data = data.with_features(self.features)
         self.session = TrainingSession(data, sizes, self._config(), **session)
         self._diagnosed = False
         self._stepping = False

@@ -91,6 +91,7 @@ CONTENT_CSS = f"""
 }}
 .ll-hint {{ color: var(--ll-muted, {MUTED}); font-size: 12px; line-height: 1.4; }}
 .ll-arch {{ font-size: 13px; color: var(--ll-ink, {INK}); }}
+.ll-toggles-title {{ font-size: 13px; color: var(--ll-ink, {INK}); }}
 .ll-arch b {{ font-variant-numeric: tabular-nums; }}
 .ll-status {{ font-size: 13px; padding: 6px 10px; border-radius: 6px; line-height: 1.4; }}
 .ll-status.info {{ background: var(--ll-info-bg, #eef4fb); color: var(--ll-info-ink, #1f4e79); }}

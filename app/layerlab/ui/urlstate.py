@@ -8,10 +8,12 @@ Settings changed during the run (the learning rate and λ act at once) travel to
 Parsing never trusts the URL. The query is split once with ``urllib.parse.parse_qsl`` (no
 recursion, no type guessing, nothing evaluated); each key is then read by the declaration
 of its setting (``layerlab.settings``): numbers are plain ASCII decimals, finite, clamped into
-the setting's range with a notice; choices must be one of theirs; layers use the page's own
-syntax. Anything else is ignored with a notice. Notices are plain text that quote at most
-``QUOTE_CHARS`` characters of a user value, with control characters escaped and ``<``/``>``
-replaced; the view must still ``html.escape`` them.
+the setting's range with a notice; choices must be one of theirs; a set (the input
+features: ``features=x1,x2,x1x2``) names some of its choices, in any order (a name given
+twice gets a notice); layers use the page's own syntax. Anything else is ignored with a
+notice. Notices are plain text that quote at most ``QUOTE_CHARS`` characters of a user
+value, with control characters escaped and ``<``/``>`` replaced; the view must still
+``html.escape`` them.
 
 Reserved keys besides the settings:
 
@@ -185,6 +187,10 @@ def _parse_value(key: str, text: str, notices: list[str]) -> object:
         if setting.kind == "layers":
             raise Rejected(f"{key} in the link: {error} Kept the default.") from None
         raise Rejected(f"{key}={quoted(text)} {error}: kept the default.") from None
+    if setting.kind == "set":
+        names = [name.strip() for name in text.split(",") if name.strip()]
+        if len(names) > len(value):
+            notices.append(f"{key}={quoted(text)} names a feature more than once: used it once.")
     if setting.bounds is None:
         return value
     clamped = setting.clamp(value)

@@ -114,11 +114,12 @@ def shapes_table(state: LabState) -> pn.pane.HTML:
     def show(*_) -> None:
         rows = state.session.layer_table(state.batch_size)
         m = rows[0]["Z"][1]
-        n_x = state.session.layer_dims[0]
+        n_x, session = state.session.layer_dims[0], state.session
+        inputs = escape(", ".join(session.input_names)) if session.data.planar else ""
         body = [
-            f'<tr><td>0 (input)</td><td>–</td><td class="shape">–</td><td class="shape">–</td>'
-            f'<td class="shape">A⁰ = X ({n_x}, {m})</td><td>–</td><td>–</td><td>–</td>'
-            "<td>–</td></tr>"
+            f'<tr><td>0 (input)</td><td>{inputs or "–"}</td><td class="shape">–</td>'
+            f'<td class="shape">–</td><td class="shape">A⁰ = X ({n_x}, {m})</td><td>–</td>'
+            "<td>–</td><td>–</td><td>–</td></tr>"
         ]
         for row in rows:
             l, (n, _) = row["layer"], row["Z"]
