@@ -57,7 +57,7 @@ def legend_html(items: list[tuple[str, str, str]]) -> str:
     than drawing the curves; these legends never change.)
     """
     spans = (
-        f'<span style="white-space:nowrap"><span style="display:inline-block;width:18px;'
+        f'<span><span style="display:inline-block;width:18px;'  # a long label wraps
         f'border-top:2px {dash} {color};vertical-align:middle;margin-right:4px"></span>'
         f"{label}</span>"
         for color, dash, label in items
