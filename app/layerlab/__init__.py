@@ -5,11 +5,13 @@ interface lives in ``layerlab.ui`` and is imported only when asked for.
 """
 
 from .activations import ACTIVATIONS
+from .config import TrainConfig
 from .gradcheck import gradient_check
 from .initializers import INITIALIZERS
 from .network import backward, compute_cost, forward, init_params, predict, update_params
 from .optimizers import OPTIMIZERS
-from .training import DivergenceError, FitResult, History, TrainConfig, Trainer, fit
+from .records import FitResult, History
+from .training import DivergenceError, Trainer, fit
 
 __all__ = [
     "ACTIVATIONS",

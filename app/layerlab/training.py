@@ -12,18 +12,19 @@ weights in ``Trainer.params``, the progress in ``Trainer.history``.
 
 import copy as copying
 import math
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from collections.abc import Callable
 
 import numpy as np
 
 from .activations import ACTIVATIONS
 from .chunks import UNIT_WORK, forward_chunk, iteration_work, training_chunk
+from .config import TrainConfig
 from .network import Params, Workspace, backward, compute_cost, forward, init_params
 from .optimizers import make_optimizer
+from .records import FitResult, History, UpdatePreview
 from .regularization import penalty_cost
 from .serialization import validate_params
-from .settings import CONFIG_SETTINGS, SETTINGS
+from .settings import CONFIG_SETTINGS
 from .steps import (
     DivergenceError,
     Dropout,
@@ -32,110 +33,6 @@ from .steps import (
     minibatches,
 )
 from .validation import check_count, check_data, check_layer_dims
-
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """Hyperparameters. Defaults are the seed's: ReLU, full-batch gradient descent, no L2 or
-    L1, no dropout.
-
-    Each field is checked against its declaration in ``layerlab.settings`` (its domain: what
-    the core accepts, a superset of what the app's controls offer).
-    """
-
-    learning_rate: float = 0.0075  # α, the step size
-    iterations: int = 3000  # budget of epochs (full-batch: updates)
-    lambd: float = 0.0  # λ of the L2 penalty λ/(2m) Σ||W||²; 0 turns it off
-    lambd_l1: float = 0.0  # λ₁ of the L1 penalty λ₁/m Σ|W|; 0 turns it off (both may be on)
-    optimizer: str = "gd"  # key of OPTIMIZERS: "gd", "momentum", "adam"
-    beta1: float = 0.9  # momentum's β, Adam's β1
-    beta2: float = 0.999  # Adam's β2
-    epsilon: float = 1e-8  # Adam's ε
-    batch_size: int | None = None  # examples per mini-batch; None = the whole set
-    keep_prob: float = 1.0  # dropout: chance to keep a hidden unit; 1 = no dropout
-    decay_rate: float = 0.0  # learning rate α / (1 + decay_rate · epoch)
-    init: str = "small"  # key of INITIALIZERS; "small" is the seed's randn·0.01
-    activation: str = "relu"  # key of ACTIVATIONS: the hidden layers' g (the output: sigmoid)
-    seed: int | None = None  # seeds init, shuffling and dropout: same seed, same run
-    patience: int | None = None  # early stopping: epochs without a better validation cost
-
-    def __post_init__(self) -> None:
-        for spec in fields(self):
-            CONFIG_SETTINGS[spec.name].check_domain(getattr(self, spec.name))
-
-    @classmethod
-    def from_settings(cls, settings: Mapping[str, object], **overrides) -> "TrainConfig":
-        """The config of a run the app's settings describe (by setting name, as in a link).
-
-        Each value goes through its declaration (``batch_size`` 0 is the full batch,
-        ``weight_seed`` is ``seed``); the settings scripts alone know (``decay_rate``,
-        ``beta1``, ...) are optional. ``overrides`` are config fields (``iterations=...``).
-        """
-        needed = [name for name, s in SETTINGS.items() if s.config_field and s.group]
-        missing = [name for name in needed if name not in settings]
-        if missing:
-            raise ValueError(f"settings lack {', '.join(missing)}; pass every setting of the app")
-        values = {
-            s.config_field: s.config_value(settings[name])
-            for name, s in SETTINGS.items()
-            if s.config_field and name in settings
-        }
-        return cls(**{**values, **overrides})
-
-
-@dataclass
-class History:
-    """Per-iteration record; index i holds the cost of the weights before update i."""
-
-    iterations: list[int] = field(default_factory=list)
-    costs: list[float] = field(default_factory=list)  # training cost, penalties included
-    l2_costs: list[float] = field(default_factory=list)  # the penalties alone: L2 + L1 parts
-    val_costs: list[float] = field(default_factory=list)  # cross-entropy on the held-out set
-
-
-@dataclass
-class FitResult:
-    """What ``fit`` returns: final weights and the run's history."""
-
-    params: Params
-    history: History
-    stopped_early: bool = False
-    best_iteration: int | None = None  # with early stopping: the iteration whose weights were kept
-
-    @property
-    def costs(self) -> list[float]:
-        return self.history.costs
-
-    @property
-    def iterations(self) -> int:
-        return len(self.history.costs)
-
-
-@dataclass
-class UpdatePreview:
-    """The next update of a ``Trainer``, worked out on a copy of it (``preview_update``).
-
-    Arrays have the shapes of the network module: ``X (n_x, m)``, ``caches[l-1]`` holds
-    ``A_prev``, ``W``, ``b``, ``Z`` of layer l, ``trace`` the ``dZ_l`` and ``dA_{l-1}`` of
-    the backward pass, ``grads`` the ``dW_l`` and ``db_l``.
-    """
-
-    iteration: int
-    X: np.ndarray  # (n_x, m) the examples of this update (a mini-batch, or all)
-    Y: np.ndarray  # (1, m)
-    batches: int  # updates in this iteration (epoch): this is the first
-    masks: list | None  # dropout's masks, if any
-    caches: list  # forward's, per layer
-    AL: np.ndarray  # (1, m)
-    cost: float  # with its L2 and L1 parts
-    trace: dict  # backward's dZ_l and dA_{l-1}
-    grads: Params
-    learning_rate: float  # as this update uses it (decay applied)
-    lambd: float  # as this update uses it (a mini-batch's share of λ)
-    lambd_l1: float  # as this update uses it (a mini-batch's share of λ₁)
-    activation: str  # the hidden layers' (a key of ACTIVATIONS)
-    params_before: Params
-    params_after: Params
 
 
 class Trainer:

@@ -31,6 +31,7 @@ from collections.abc import Mapping, Sequence
 
 from layerlab import activations, steps
 from layerlab.chunks import training_chunk
+from layerlab.config import TrainConfig
 from layerlab.datasets import (
     DATASETS,
     make_dataset,
@@ -59,7 +60,6 @@ from layerlab.initializers import INITIALIZERS
 from layerlab.network import Workspace, accuracy, backward, compute_cost, forward, initialize
 from layerlab.optimizers import OPTIMIZERS, optimizer_arguments
 from layerlab.settings import SETTINGS
-from layerlab.training import TrainConfig
 from layerlab.validation import check_count, check_layer_dims
 
 LINE_LENGTH = 100  # the longest line the script should have (the project's ruff setting)

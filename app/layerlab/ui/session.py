@@ -29,22 +29,18 @@ import time
 
 import numpy as np
 
-from layerlab import Trainer, forward, gradient_check
+from layerlab import Trainer, forward
 from layerlab.chunks import forward_chunk, probabilities_steps
 from layerlab.edits import LIVE_SETTINGS, Change, check_weight, weight_name, weight_position
 from layerlab.steps import run_steps
 from layerlab.ui.custom import CustomData
 from layerlab.ui.data import LabData
+from layerlab.ui.evaluations import Evaluations
+from layerlab.ui.gradient_report import gradient_report
 from layerlab.ui.health import Evaluation, diagnosis, evaluation_steps
-from layerlab.ui.pending import Pending
 from layerlab.ui.speed import SpeedMeter
 
 LIVE = LIVE_SETTINGS  # the settings that may change during a run (and are recorded)
-GRADCHECK_MAX_PARAMS = 3000  # two forward passes per parameter
-GRADCHECK_EXAMPLES = 64
-GRADCHECK_PASS = 1e-6  # below: backprop and finite differences agree
-GRADCHECK_FAIL = 1e-3  # above: something is wrong (between: borderline, e.g. ReLU kinks)
-EVALUATION_MAX_SHARE = 0.1  # while training, at most this share of the time on predictions
 
 
 def _quiet_overflow(method):
@@ -93,10 +89,7 @@ class TrainingSession:
         self.changes: list[Change] = sorted(changes)
         self._edits = 0  # weights set by hand so far (an evaluation's key counts them)
         self._apply_due_changes()  # weights set by hand before the first update
-        self._accuracy: dict[str, list] = {"iteration": [], "train": [], "test": []}
-        self.evaluated: Evaluation | None = None  # the latest predictions, once there are any
-        self._evaluation: Pending | None = None  # predictions under way
-        self._evaluation_due = 0.0  # perf_counter time after which training may start more
+        self._evaluations = Evaluations()  # the latest predictions, those under way
         self._speed = SpeedMeter()
         # Loaded weights are evaluated at once (the page says how good they are); fresh ones
         # a chunk now and the rest in the next ticks.
@@ -191,8 +184,8 @@ class TrainingSession:
     @property
     def busy(self) -> bool:
         """Whether predictions of the weights are still to be computed for the views."""
-        startable = self._needs_evaluation and not self.trainer.in_progress
-        return self._evaluation is not None or startable
+        startable = self._evaluations.needed(self._evaluation_key) and not self.trainer.in_progress
+        return self._evaluations.under_way or startable
 
     def live_value(self, name: str) -> float:
         """The learning rate, λ or λ₁ in use now."""
@@ -212,11 +205,7 @@ class TrainingSession:
 
     def accuracy_history(self, start: int = 0) -> dict[str, list]:
         """Train and test accuracy of the weights at each recorded iteration, from ``start``."""
-        return {
-            "iteration": self._accuracy["iteration"][start:],
-            "train_accuracy": self._accuracy["train"][start:],
-            "test_accuracy": self._accuracy["test"][start:],
-        }
+        return self._evaluations.accuracy_history(start)
 
     @property
     def minibatch(self) -> bool:
@@ -238,8 +227,8 @@ class TrainingSession:
             ("train_cost", history.costs),
             ("l2_cost", history.l2_costs),
             ("test_cost", history.val_costs),
-            ("train_accuracy", self._accuracy["train"]),
-            ("test_accuracy", self._accuracy["test"]),
+            ("train_accuracy", self._evaluations.accuracy["train"]),
+            ("test_accuracy", self._evaluations.accuracy["test"]),
         ):
             last[key] = values[-1] if values else None
         return last
@@ -293,9 +282,9 @@ class TrainingSession:
         Stale ones are brought up to date first when that is one chunk of work (a small
         network: always); a big network's is the latest the ticks finished.
         """
-        if self._evaluation_stale and not self.trainer.in_progress:
+        if self._evaluations.stale(self._evaluation_key) and not self.trainer.in_progress:
             self._evaluate(time.perf_counter())  # at least one chunk
-        return self.evaluated
+        return self._evaluations.latest
 
     def mistakes(self) -> tuple[np.ndarray, np.ndarray]:
         """Boolean masks ``(m_train,)`` and ``(m_test,)`` of misclassified points, by the
@@ -357,7 +346,8 @@ class TrainingSession:
                 start = time.perf_counter()
                 if trainer.run_unit() is not None:
                     finished += 1
-                    if trainer.in_pieces and self._evaluation is None and self._evaluation_is_due:
+                    evaluations = self._evaluations
+                    if trainer.in_pieces and not evaluations.under_way and self._evaluation_is_due:
                         self._start_evaluation()  # these weights: the next unit changes them
                 now = time.perf_counter()
                 if now + (now - start) > deadline:
@@ -365,7 +355,7 @@ class TrainingSession:
         finally:
             if k:
                 self._speed.record(time.perf_counter(), self.iteration + self.progress)
-            if not k or self._evaluation is not None or self._evaluation_is_due:
+            if not k or self._evaluations.under_way or self._evaluation_is_due:
                 self._evaluate(deadline)
         return finished, applied
 
@@ -419,37 +409,17 @@ class TrainingSession:
 
     def gradient_check(self, lambd: float, lambd_l1: float = 0.0) -> dict:
         """Backprop against finite differences on the current weights (no dropout), with the
-        network's activation and the penalties ``lambd`` (L2) and ``lambd_l1`` (L1)."""
-        if self.n_params > GRADCHECK_MAX_PARAMS:
-            return {
-                "verdict": "skipped",
-                "note": f"{self.n_params} parameters is too many to check quickly "
-                f"(the check needs two forward passes per parameter): use a network with "
-                f"at most {GRADCHECK_MAX_PARAMS}.",
-            }
-        X = self.data.X_train[:, :GRADCHECK_EXAMPLES]
-        Y = self.data.Y_train[:, :GRADCHECK_EXAMPLES]
-        difference = gradient_check(
+        network's activation and the penalties ``lambd`` (L2) and ``lambd_l1`` (L1): the
+        report of ``layerlab.ui.gradient_report``."""
+        return gradient_report(
             self.trainer.params,
-            X,
-            Y,
+            self.data.X_train,
+            self.data.Y_train,
             lambd=lambd,
             lambd_l1=lambd_l1,
             activation=self.trainer.activation,
+            iteration=self.iteration,
         )
-        if difference < GRADCHECK_PASS:
-            verdict = "pass"
-        elif difference < GRADCHECK_FAIL:
-            verdict = "borderline"
-        else:
-            verdict = "fail"
-        return {
-            "verdict": verdict,
-            "difference": difference,
-            "note": f"at iteration {self.iteration}, {self.activation}, λ = {lambd:g}, "
-            f"λ₁ = {lambd_l1:g}, "
-            f"{X.shape[1]} training examples, no dropout",
-        }
 
     # -- internals ------------------------------------------------------------------------
     def _apply_due_changes(self) -> list[Change]:
@@ -466,16 +436,6 @@ class TrainingSession:
     def _evaluation_key(self) -> tuple:
         return (self.iteration, self.trainer.lambd, self.trainer.lambd_l1, self._edits)
 
-    @property
-    def _evaluation_stale(self) -> bool:
-        return self.evaluated is None or self.evaluated.key != self._evaluation_key
-
-    @property
-    def _needs_evaluation(self) -> bool:
-        """Whether the views wait for predictions: an iteration without accuracies yet, or
-        the readout's cost changed (λ, λ₁, a weight set by hand)."""
-        return self._accuracy["iteration"][-1:] != [self.iteration] or self._evaluation_stale
-
     def _weights_now(self) -> dict[str, np.ndarray]:
         return {key: value.copy() for key, value in self.trainer.params.items()}
 
@@ -489,36 +449,21 @@ class TrainingSession:
             lambd_l1=self.trainer.lambd_l1,
             activation=self.trainer.activation,
         )
-        self._evaluation = Pending(steps)
+        self._evaluations.start(steps)
 
     @property
     def _evaluation_is_due(self) -> bool:
         """Small predictions (one chunk) are always due; big ones are rationed."""
         m = self.data.X_train.shape[1] + self.data.X_test.shape[1]
-        small = forward_chunk(self.layer_dims) >= m
-        return small or time.perf_counter() >= self._evaluation_due
+        return self._evaluations.due(small=forward_chunk(self.layer_dims) >= m)
 
     def _evaluate(self, deadline: float) -> None:
         """Work on the views' predictions until ``deadline`` (at least one chunk); start
         them for the current weights when none are under way, between iterations only
         (``advance`` starts them as an iteration ends, before the next one changes them)."""
-        if self._evaluation is None:
-            if not self._needs_evaluation or self.trainer.in_progress:
+        evaluations = self._evaluations
+        if not evaluations.under_way:
+            if not evaluations.needed(self._evaluation_key) or self.trainer.in_progress:
                 return
             self._start_evaluation()
-        if self._evaluation.run(deadline):
-            self._record_accuracy(self._evaluation.result)
-            # While training, big ones come when this one's time is EVALUATION_MAX_SHARE of
-            # the time since.
-            seconds = self._evaluation.seconds
-            self._evaluation_due = time.perf_counter() + seconds / EVALUATION_MAX_SHARE - seconds
-            self._evaluation = None
-
-    def _record_accuracy(self, evaluation: Evaluation) -> None:
-        """Accuracies of the evaluated weights, at most once per iteration."""
-        self.evaluated = evaluation
-        if self._accuracy["iteration"][-1:] == [evaluation.iteration]:
-            return
-        self._accuracy["iteration"].append(evaluation.iteration)
-        self._accuracy["train"].append(evaluation.accuracy(evaluation.wrong_train))
-        self._accuracy["test"].append(evaluation.accuracy(evaluation.wrong_test))
+        evaluations.work(deadline)

@@ -1,0 +1,70 @@
+"""The session's predictions over time: the latest evaluated weights, the evaluation under
+way (a chunk at a time, ``Pending``), and the accuracies per evaluated iteration.
+
+While training, a big network's evaluations are rationed: the next may start when the last
+one's time is ``EVALUATION_MAX_SHARE`` of the time since it started.
+"""
+
+import time
+
+from layerlab.ui.health import Evaluation
+from layerlab.ui.pending import Pending
+
+EVALUATION_MAX_SHARE = 0.1  # while training, at most this share of the time on predictions
+
+
+class Evaluations:
+    """``latest`` (None before the first), the one ``under_way``, and ``accuracy`` lists."""
+
+    def __init__(self) -> None:
+        self.latest: Evaluation | None = None
+        self.accuracy: dict[str, list] = {"iteration": [], "train": [], "test": []}
+        self._pending: Pending | None = None
+        self._due = 0.0  # perf_counter time after which training may start another
+
+    @property
+    def under_way(self) -> bool:
+        return self._pending is not None
+
+    def stale(self, key: tuple) -> bool:
+        """Whether the latest was made of other weights than ``key`` says (``Evaluation.key``)."""
+        return self.latest is None or self.latest.key != key
+
+    def needed(self, key: tuple) -> bool:
+        """Whether the views wait for one: an iteration without accuracies yet, or the
+        readout's cost changed (λ, λ₁, a weight set by hand)."""
+        return self.accuracy["iteration"][-1:] != [key[0]] or self.stale(key)
+
+    def due(self, small: bool) -> bool:
+        """Small evaluations (one chunk) are always due; big ones are rationed."""
+        return small or time.perf_counter() >= self._due
+
+    def start(self, steps) -> None:
+        """Begin one: ``steps`` is ``health.evaluation_steps(...)``, a generator."""
+        self._pending = Pending(steps)
+
+    def work(self, deadline: float) -> None:
+        """Work on the one under way until ``deadline`` (at least one chunk); record it when
+        done."""
+        if self._pending.run(deadline):
+            self._record(self._pending.result)
+            seconds = self._pending.seconds
+            self._due = time.perf_counter() + seconds / EVALUATION_MAX_SHARE - seconds
+            self._pending = None
+
+    def accuracy_history(self, start: int = 0) -> dict[str, list]:
+        """Train and test accuracy of the weights at each recorded iteration, from ``start``."""
+        return {
+            "iteration": self.accuracy["iteration"][start:],
+            "train_accuracy": self.accuracy["train"][start:],
+            "test_accuracy": self.accuracy["test"][start:],
+        }
+
+    def _record(self, evaluation: Evaluation) -> None:
+        """The latest; its accuracies at most once per iteration."""
+        self.latest = evaluation
+        if self.accuracy["iteration"][-1:] == [evaluation.iteration]:
+            return
+        self.accuracy["iteration"].append(evaluation.iteration)
+        self.accuracy["train"].append(evaluation.accuracy(evaluation.wrong_train))
+        self.accuracy["test"].append(evaluation.accuracy(evaluation.wrong_test))
