@@ -35,6 +35,20 @@ from .steps import (
 from .validation import check_count, check_data, check_layer_dims
 
 
+class _LiveSetting:
+    """A setting that may change between steps (``Trainer.learning_rate``, ...), checked by
+    its declaration on every set; kept as ``_<name>`` on the trainer."""
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name, self.slot = name, "_" + name
+
+    def __get__(self, trainer, owner=None):
+        return self if trainer is None else getattr(trainer, self.slot)
+
+    def __set__(self, trainer, value: float) -> None:
+        setattr(trainer, self.slot, CONFIG_SETTINGS[self.name].check_domain(value))
+
+
 class Trainer:
     """Trains a network on ``X (n_x, m)``, ``Y (1, m)`` a few iterations at a time.
 
@@ -45,6 +59,10 @@ class Trainer:
     Batches bigger than ``chunk`` examples go through the network ``chunk`` columns at a
     time (``layerlab.chunks.training_chunk``: it depends on the layer sizes alone).
     """
+
+    learning_rate = _LiveSetting()
+    lambd = _LiveSetting()
+    lambd_l1 = _LiveSetting()
 
     def __init__(
         self,
@@ -106,30 +124,6 @@ class Trainer:
         if dims != self.layer_dims:
             raise ValueError(f"the given params are for layers {dims}, not {self.layer_dims}")
         return {key: np.array(value, dtype=np.float64) for key, value in params.items()}
-
-    @property
-    def learning_rate(self) -> float:
-        return self._learning_rate
-
-    @learning_rate.setter
-    def learning_rate(self, value: float) -> None:
-        self._learning_rate = CONFIG_SETTINGS["learning_rate"].check_domain(value)
-
-    @property
-    def lambd(self) -> float:
-        return self._lambd
-
-    @lambd.setter
-    def lambd(self, value: float) -> None:
-        self._lambd = CONFIG_SETTINGS["lambd"].check_domain(value)
-
-    @property
-    def lambd_l1(self) -> float:
-        return self._lambd_l1
-
-    @lambd_l1.setter
-    def lambd_l1(self, value: float) -> None:
-        self._lambd_l1 = CONFIG_SETTINGS["lambd_l1"].check_domain(value)
 
     @property
     def done(self) -> bool:
