@@ -6,7 +6,7 @@ import sys
 
 def test_importing_the_core_leaves_ui_libraries_out():
     code = (
-        "import sys, layerlab, layerlab.datasets, layerlab.serialization\n"
+        "import sys, layerlab, layerlab.datasets, layerlab.serialization, layerlab.sweep\n"
         "loaded = sorted(m for m in ('panel', 'bokeh', 'param') if m in sys.modules)\n"
         "print(','.join(loaded))\n"
     )

@@ -31,6 +31,28 @@ CSV = "\ufeffa,b,c,label\n" + "".join(
 BAD_CSV = "a,b,label\n1,2,0\n3,x,1\n"
 
 
+def widget(lab, kind, css_class: str):
+    """The page's widget of ``kind`` with ``css_class``."""
+    return next(w for w in lab.__panel__().select(kind) if css_class in w.css_classes)
+
+
+async def sweep_lambda(lab) -> None:
+    """The λ sweep: open it, a grid, a sweep cancelled by a change, one to the end, a bad
+    grid, the CSV."""
+    state = lab.state
+    lab.views.sweep = True  # imports and builds the λ sweep's view
+    state.apply(iterations=3)
+    widget(lab, pn.widgets.TextInput, "ll-sweep-grid").value = "0, 1"
+    run = widget(lab, pn.widgets.Button, "ll-sweep-run")
+    run.clicks += 1
+    state.apply(learning_rate=0.02)  # cancels it
+    run.clicks += 1
+    while state.busy:
+        await lab.tick()
+    widget(lab, pn.widgets.TextInput, "ll-sweep-grid").value = "0, -1"  # said, not used
+    widget(lab, pn.widgets.FileDownload, "ll-sweep-csv").callback()
+
+
 async def run() -> None:
     """Every feature once, on an app built from a link with settings and shown."""
     lab = create_app_from_link(LINK)
@@ -74,3 +96,4 @@ async def run() -> None:
     script_file(state)
     state.use_generated()
     state.reset()
+    await sweep_lambda(lab)

@@ -19,7 +19,7 @@ from layerlab.edits import check_change
 from layerlab.layers import parse_hidden_layers
 from layerlab.settings import SETTINGS
 from layerlab.ui import page_scripts
-from layerlab.ui.binding import Controls, html_pane, wrap_row
+from layerlab.ui.binding import Controls, html_pane, optional_view, wrap_row
 from layerlab.ui.controls import (
     data_controls,
     network_controls,
@@ -173,6 +173,7 @@ class LayerLab(pn.viewable.Viewer):
             _panel(transport(state, self.controls), readout(state)),
             _flex(predictions, curves, css_classes=["ll-views"]),
             _panel(*network_panel(state, plots, self.controls, self.views)),
+            _panel(lambda_sweep(state, plots, self.views)),
             css_classes=["ll-main"],
             margin=0,
         )
@@ -203,6 +204,22 @@ class LayerLab(pn.viewable.Viewer):
 
     def __panel__(self) -> pn.viewable.Viewable:
         return self._layout
+
+
+def lambda_sweep(state: LabState, plots: LabPlots, views: ViewState) -> pn.Column:
+    """The "λ sweep" switch and, while it is on, the sweep's view (``ui/sweep_view.py``,
+    imported the first time it is opened)."""
+    switch = pn.widgets.Toggle.from_param(
+        views.param.sweep, label="λ sweep: over- and under-fitting", width=260
+    )
+    switch.css_classes = ["ll-sweep-switch"]
+
+    def make() -> pn.viewable.Viewable:
+        from layerlab.ui.sweep_view import SweepView
+
+        return SweepView(state, views, plots.scheme)
+
+    return optional_view(views, "sweep", switch, make)
 
 
 def _fitting_changes(parsed: ParsedQuery, notices: list[str]) -> list:
@@ -239,4 +256,6 @@ def create_app_from_link(query: str) -> LayerLab:
     if parsed.preset:
         state.param.update(status=PRESET_NOTES[parsed.preset], status_level="info")
     views = ViewState(**dict.fromkeys(parsed.views, True))
+    if parsed.sweep is not None:
+        views.sweep_grid = list(parsed.sweep)
     return LayerLab(state, hidden=parsed.hidden, notices=notices, views=views)

@@ -148,6 +148,33 @@ def with_messages(state: LabState, name: str, control: pn.viewable.Viewable) -> 
     return column
 
 
+def optional_view(
+    views,
+    name: str,
+    switch: pn.widgets.Widget,
+    make: Callable[[], pn.viewable.Viewable],
+    reopen: Callable[[pn.viewable.Viewable], None] | None = None,
+) -> pn.Column:
+    """``switch`` (bound to the ``ViewState`` switch ``name``) and, below it while it is on,
+    the view ``make()`` builds the first time it is opened: ``make`` imports its code then,
+    so that a page that never opens the view never loads it. ``reopen(view)`` runs each
+    time it is opened again."""
+    box = pn.Column(switch, sizing_mode="stretch_width", margin=0)
+
+    def show(*_) -> None:
+        opened = getattr(views, name)
+        if opened and len(box) == 1:
+            box.append(make())
+        elif opened and reopen is not None:
+            reopen(box[1])
+        if len(box) > 1:
+            box[1].visible = opened
+
+    views.param.watch(show, name)
+    show()
+    return box
+
+
 class Controls:
     """Every control of the page by name, so that a link can hide any of them.
 

@@ -6,7 +6,7 @@ from html import escape
 
 import panel as pn
 
-from layerlab.ui.binding import Controls, html_pane, wrap_row
+from layerlab.ui.binding import Controls, html_pane, optional_view, wrap_row
 from layerlab.ui.plots import LabPlots
 from layerlab.ui.state import LabState
 from layerlab.ui.theme import LAYOUT_CSS
@@ -90,21 +90,13 @@ def step_through(state: LabState, plots: LabPlots, views: ViewState) -> pn.Colum
         width=230,
         css_classes=["ll-step-through"],
     )
-    box = pn.Column(switch, sizing_mode="stretch_width", margin=0)
 
-    def show(*_) -> None:
-        if views.steps and len(box) == 1:
-            from layerlab.ui.stepthrough import StepThrough
+    def make() -> pn.viewable.Viewable:
+        from layerlab.ui.stepthrough import StepThrough
 
-            box.append(StepThrough(state, plots.scheme))
-        elif views.steps:
-            box[1].restart()
-        if len(box) > 1:
-            box[1].visible = views.steps
+        return StepThrough(state, plots.scheme)
 
-    views.param.watch(show, "steps")
-    show()
-    return box
+    return optional_view(views, "steps", switch, make, reopen=lambda walk: walk.restart())
 
 
 def network_panel(state: LabState, plots: LabPlots, controls: Controls, views: ViewState) -> list:

@@ -99,7 +99,7 @@ class AddressBar:
         self.widget.jscallback(value=REPLACE_STATE_JS)
         # "version": a weight set by hand is a change of the run, too.
         state.param.watch(self._sync, [*LINK_SETTINGS, "generation", "version"])
-        self._views.param.watch(self._sync, list(VIEWS))
+        self._views.param.watch(self._sync, [*VIEWS, "sweep_grid"])
         # Not pn.state.onload: in the worker build that runs at once, before the first render.
         document = pn.state.curdoc
         if document is not None:
@@ -107,10 +107,13 @@ class AddressBar:
 
     def query(self) -> str:
         """The canonical query of the current run: every setting as the run started, the
-        changes made since (``changes=``) and the hidden controls (``hide=``)."""
+        changes made since (``changes=``), the hidden controls (``hide=``), the open views
+        (``view=``) and the λ sweep's grid (``sweep=``)."""
         state, views = self._state, self._views.open_views()
-        changes = state.session.changes
-        return format_query(state.settings(), hidden=self._hidden, changes=changes, views=views)
+        changes, grid = state.session.changes, self._views.link_grid()
+        return format_query(
+            state.settings(), hidden=self._hidden, changes=changes, views=views, sweep=grid
+        )
 
     def _sync(self, *_) -> None:
         self.widget.value = self.query()

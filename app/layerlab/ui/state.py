@@ -78,6 +78,7 @@ class LabState(LabSettings):
         sizes = parse_hidden_layers(self.hidden_layers)
         self.session = TrainingSession(data, sizes, self._config(), changes=changes)
         self._stepping = False  # a Step's iteration is under way (a big one takes ticks)
+        self.sweep = None  # the λ sweep's run (ui/sweep_run.py), once its view is opened
         self.status = f"{self.session.architecture} on the {self.dataset} data. Press Play."
         self.param.watch(self._on_settings, [*UI_SETTINGS])
 
@@ -89,9 +90,10 @@ class LabState(LabSettings):
 
     @property
     def busy(self) -> bool:
-        """Whether ``tick`` has work: Play is on, a Step is under way, or the session's
-        predictions for the views are."""
-        return self.running or self._stepping or self.session.busy
+        """Whether ``tick`` has work: Play is on, a Step is under way, the session's
+        predictions for the views are, or a λ sweep is."""
+        sweeping = self.sweep is not None and self.sweep.busy
+        return self.running or self._stepping or self.session.busy or sweeping
 
     def settings(self) -> dict[str, object]:
         """Every setting a link carries, by name, with the learning rate and λ the run
@@ -184,7 +186,12 @@ class LabState(LabSettings):
     def tick(self, budget_s: float = TICK_BUDGET_S) -> int:
         """One animation frame: up to ``steps_per_tick`` iterations within ``budget_s``
         while Play is on, or more of a Step's iteration, or else a slice of the predictions
-        the views wait for. Returns how many iterations finished."""
+        the views wait for; a λ sweep under way gets its share. Returns how many iterations
+        finished."""
+        if self.sweep is not None and self.sweep.busy:
+            share = budget_s / 2 if self.running or self._stepping else budget_s
+            self.sweep.tick(share)
+            budget_s -= share
         if self.running:
             return self._advance(self.steps_per_tick, budget_s)
         if self._stepping:

@@ -23,7 +23,9 @@ Reserved keys besides the settings:
   ``CONTROLS`` or of ``CONTROL_GROUPS`` (which expand to their members). Without Play
   (``hide=play``) the run starts by itself.
 - ``changes=...``: see above; at most ``MAX_CHANGES``.
-- ``view=discrete,steps``: views the page opens (``VIEWS``).
+- ``view=discrete,steps,sweep``: views the page opens (``VIEWS``).
+- ``sweep=0,0.01,0.1,1``: the λ sweep's grid (``layerlab.sweep.parse_grid``: at most
+  ``MAX_POINTS`` values in ``[0, 10]``); a bad grid gets a notice and the default grid.
 
 A key given more than once: the **last** value wins (so appending ``&lambd=0.1`` to a link
 overrides it), and a notice says so.
@@ -45,6 +47,7 @@ from layerlab.settings import (
     UI_SETTINGS,
     group_members,
 )
+from layerlab.sweep import format_grid, parse_grid
 from layerlab.ui.presets import PRESETS
 from layerlab.ui.session import LIVE, Change
 
@@ -61,8 +64,8 @@ QUOTE_CHARS = 40  # at most this much of a user value is ever echoed
 # Copy link button.
 CONTROLS = (*UI_SETTINGS, "presets", "play", "gradcheck", "upload", "model", "share")
 CONTROL_GROUPS = {group: group_members(group) for group in GROUPS}
-# Views a link may open: the decision map as two classes, the step-by-step walk.
-VIEWS = ("discrete", "steps")
+# Views a link may open: the decision map as two classes, the step-by-step walk, the λ sweep.
+VIEWS = ("discrete", "steps", "sweep")
 _CHANGE = re.compile(r"([a-z_][a-z0-9_]*|w[0-9]{1,3}\.[0-9]{1,4}\.[0-9]{1,4})@([0-9]{1,6}):(.+)")
 
 
@@ -75,6 +78,7 @@ class ParsedQuery(NamedTuple):
     preset: str | None  # the preset applied before the explicit keys, if any
     changes: tuple[Change, ...] = ()  # (iteration, name, value) changed during the run
     views: frozenset[str] = frozenset()  # names from VIEWS the page opens
+    sweep: tuple[float, ...] | None = None  # the λ sweep's grid, if the link gives one
 
 
 class Rejected(ValueError):
@@ -106,6 +110,7 @@ def parse_query(query: str, presets: Mapping[str, dict] = PRESETS) -> ParsedQuer
     hidden = _hidden(values.pop("only", None), values.pop("hide", None), notices)
     changes = _changes(values.pop("changes", None), notices)
     views = _views(values.pop("view", None), notices)
+    sweep = _sweep_grid(values.pop("sweep", None), notices)
     for key, text in values.items():
         if key not in LINK_SETTINGS:
             notices.append(f"Unknown setting {quoted(key)} in the link: ignored.")
@@ -114,7 +119,7 @@ def parse_query(query: str, presets: Mapping[str, dict] = PRESETS) -> ParsedQuer
             settings[key] = _parse_value(key, text, notices)
         except Rejected as rejection:
             notices.append(plain(str(rejection)))
-    return ParsedQuery(settings, _capped(notices), hidden, preset, tuple(changes), views)
+    return ParsedQuery(settings, _capped(notices), hidden, preset, tuple(changes), views, sweep)
 
 
 def plain_query(query: str) -> dict[str, str]:
@@ -255,6 +260,17 @@ def _views(text: str | None, notices: list[str]) -> frozenset[str]:
     return frozenset(names & set(VIEWS))
 
 
+def _sweep_grid(text: str | None, notices: list[str]) -> tuple[float, ...] | None:
+    """The λ sweep's grid ``sweep=0,0.1,1``, or None (with a notice if it is bad)."""
+    if text is None:
+        return None
+    try:
+        return tuple(parse_grid(text))
+    except ValueError as error:
+        notices.append(plain(f"sweep= in the link: {error}. Kept the default grid."))
+        return None
+
+
 def _hidden(only: str | None, hide: str | None, notices: list[str]) -> set[str]:
     """The controls to hide: all but ``only`` (if it names any) and Play, plus ``hide``.
 
@@ -305,6 +321,7 @@ def format_query(
     hidden: Iterable[str] = (),
     changes: Iterable[Change] = (),
     views: Iterable[str] = (),
+    sweep: Iterable[float] | None = None,
 ) -> str:
     """The canonical query (without ``?``) for ``settings``, keys in the declarations' order.
 
@@ -313,7 +330,7 @@ def format_query(
     defaults. With ``defaults``, settings equal to them are left out (a shorter, hand-made
     link). Floats are written in their shortest exact form, so parsing gives back the
     bit-identical value. ``hidden`` controls are kept as ``hide=``, ``changes`` as
-    ``changes=``.
+    ``changes=``, the λ sweep's grid as ``sweep=``.
     """
     defaults = defaults or {}
     pairs = [
@@ -328,6 +345,8 @@ def format_query(
     views = set(views)
     if views:
         pairs.append(("view", ",".join(name for name in VIEWS if name in views)))
+    if sweep is not None:
+        pairs.append(("sweep", format_grid(sweep).replace(" ", "")))
     hidden = set(hidden)
     if hidden:
         pairs.append(("hide", ",".join(name for name in CONTROLS if name in hidden)))
