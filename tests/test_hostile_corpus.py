@@ -7,10 +7,12 @@ import html
 import math
 
 import numpy as np
+import panel as pn
 import pytest
 
 from layerlab.serialization import params_to_json
 from layerlab.settings import SETTINGS as DECLARED
+from layerlab.sweep import default_grid
 from layerlab.ui.app import LayerLab, create_app_from_link
 from layerlab.ui.model_io import ParamsUpload, use_params_file
 from layerlab.ui.state import LabState
@@ -242,3 +244,59 @@ def test_feature_links_say_what_was_wrong_and_build_a_working_lab(query, feature
     state.step()
     assert state.session.layer_dims[0] == len(features)
     assert state.session.iteration == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ("?sweep=-1", "the λ grid has -1, below 0"),
+        ("?sweep=0,11", "the λ grid has 11, above the maximum 10"),
+        ("?sweep=", "the λ grid is empty"),
+        ("?sweep=,,,", "the λ grid is empty"),
+        ("?sweep=nan", "'nan', which is not a number"),
+        ("?sweep=1e999", "'1e999', which is not a finite number"),
+        ("?sweep=0x1", "'0x1', which is not a number"),
+        ("?sweep=" + ",".join(str(i / 100) for i in range(25)), "25 values, at most 20"),
+        ("?sweep=" + "0," * 1000, "too long"),
+        ("?sweep=<script>alert(1)</script>", "'‹script›alert(1)‹/scrip…, which is not a number"),
+        ("?sweep=0,1&sweep=abc", "'abc', which is not a number"),
+    ],
+    ids=[
+        "negative", "above-max", "empty", "commas", "nan", "inf", "hex", "too-many", "too-long",
+        "script", "repeated",
+    ],
+)  # fmt: skip
+def test_bad_sweep_grids_in_a_link_say_so_and_the_lab_works(query, words):
+    """A bad ``sweep=`` grid gets a notice naming it and the fix; the sweep keeps its default
+    grid, and the lab (and the sweep) work."""
+    lab = create_app_from_link(query + "&view=sweep&n_points=60&hidden_layers=3&iterations=2")
+    shown = html.unescape(lab.notices.objects[0].object)
+    assert lab.notices.visible
+    assert words in shown, shown
+    assert "Kept the default grid" in shown
+    assert "<script>" not in lab.notices.objects[0].object
+    assert lab.views.sweep_grid == default_grid()
+    state = lab.state
+    state.sweep.start()
+    while state.busy:
+        state.tick(budget_s=math.inf)
+    assert [point.lambd for point in state.sweep.points] == default_grid()
+
+
+@pytest.mark.parametrize(
+    "text", ["-1", "abc", "", "1e999", "0," * 300, "<script>alert(1)</script>", "١", "11"]
+)
+def test_bad_grids_typed_into_the_sweep_lose_nothing(lab, text):
+    lab.views.sweep = True
+    before, grid = snapshot(lab), list(lab.views.sweep_grid)
+    (box,) = [
+        w for w in lab.__panel__().select(pn.widgets.TextInput) if "ll-sweep-grid" in w.css_classes
+    ]
+    (message,) = [
+        p for p in lab.__panel__().select(pn.pane.HTML) if "ll-sweep-msg" in p.css_classes
+    ]
+    box.value = text
+    assert "the λ grid" in html.unescape(message.object)
+    assert "<script>" not in message.object
+    assert lab.views.sweep_grid == grid
+    assert_unchanged(lab, before)

@@ -160,14 +160,16 @@ def optional_view(
     so that a page that never opens the view never loads it. ``reopen(view)`` runs each
     time it is opened again."""
     box = pn.Column(switch, sizing_mode="stretch_width", margin=0)
+    made = []  # the view, once made (the box holds its layout, not the view itself)
 
     def show(*_) -> None:
         opened = getattr(views, name)
-        if opened and len(box) == 1:
-            box.append(make())
+        if opened and not made:
+            made.append(make())
+            box.append(made[0])
         elif opened and reopen is not None:
-            reopen(box[1])
-        if len(box) > 1:
+            reopen(made[0])
+        if made:
             box[1].visible = opened
 
     views.param.watch(show, name)
