@@ -15,21 +15,26 @@ from layerlab.ui.pin_lines import PIN_COLORS
 from layerlab.ui.pins import MAX_PINS, Pin, PinBoard, difference_text, recipe_of
 from layerlab.ui.state import LabState
 
+HINT = "Pinned runs are drawn faded: train cost dashed, test cost dotted."
+
+
+def _swatch(color: str, dash: str) -> str:
+    return (
+        f'<span style="display:inline-block;width:14px;border-top:2px {dash} {color};'
+        'vertical-align:middle;margin-right:3px"></span>'
+    )
+
 
 def pin_legend(number: int, pin: Pin, current) -> str:
     """One pinned run's legend line as HTML (its words escaped)."""
     color = PIN_COLORS[number - 1]
     recipe = pin.recipe
-    reached = recipe.iterations
+    reached = f"{recipe.iterations} iterations"
     if pin.replay is not None:
-        reached = f"{len(pin.curves['iteration'])} of {recipe.iterations} (replaying)"
-    swatch = (
-        f'<span style="display:inline-block;width:18px;border-top:2px dashed {color};'
-        'vertical-align:middle;margin-right:4px"></span>'
-    )
+        reached = f"{len(pin.curves['iteration'])} of {recipe.iterations} iterations (replaying)"
     return (
-        f'<div class="ll-pin">{swatch}<b>Pin {number}</b> · {reached} iterations · '
-        f"{escape(difference_text(recipe, current))}</div>"
+        f'<div class="ll-pin">{_swatch(color, "dashed")}{_swatch(color, "dotted")}'
+        f"<b>Pin {number}</b> · {reached} · {escape(difference_text(recipe, current))}</div>"
     )
 
 
@@ -45,6 +50,7 @@ class PinView:
         self.pin_button.on_click(lambda _: board.pin(state))
         self.unpin_all.on_click(lambda _: board.unpin_all())
         self.message = html_pane(css_classes=["ll-pin-message"], visible=False)
+        self.hint = html_pane(f'<div class="ll-hint">{HINT}</div>', visible=False)
         self.lines, self.rows = [], []
         for index in range(MAX_PINS):
             line = html_pane(css_classes=[f"ll-pin-{index}"], sizing_mode="stretch_width")
@@ -66,7 +72,7 @@ class PinView:
             if text != self._shown[index]:
                 line.object, self._shown[index] = text, text
                 row.visible = bool(text)
-        self.unpin_all.visible = bool(pins)
+        self.unpin_all.visible = self.hint.visible = bool(pins)
         message = self._board.message
         if message != self._shown[-1]:
             self.message.object = f'<div class="ll-hint" role="status">{escape(message)}</div>'
@@ -74,4 +80,4 @@ class PinView:
 
     def __panel__(self) -> pn.Column:
         buttons = wrap_row(self.pin_button, self.unpin_all, self.message)
-        return pn.Column(buttons, *self.rows, sizing_mode="stretch_width", margin=0)
+        return pn.Column(buttons, *self.rows, self.hint, sizing_mode="stretch_width", margin=0)
