@@ -254,3 +254,22 @@ def test_pins_survive_reset_and_settings_and_the_pin_buttons_work():
     view.unpin_all.clicks += 1
     assert not view.rows[0].visible
     assert lab.plots.pin_sources[0].data["iteration"] == []
+
+
+def test_a_sixth_pin_on_the_page_says_so_and_each_unpin_button_removes_its_own():
+    lab = LayerLab(LabState(**SMALL))
+    view, state = lab.pin_view, lab.state
+    for lambd in (0.0, 0.1, 0.2, 0.3, 0.4, 0.5):
+        state.apply(lambd=lambd)
+        state.reset()
+        state.step()
+        view.pin_button.clicks += 1
+    assert "At most 5 pinned runs" in view.message.object
+    assert all(row.visible for row in view.rows)
+    assert "L2 λ 0.4 → 0.5" in html.unescape(view.lines[4].object)
+    view.rows[1].objects[-1].clicks += 1  # Pin 2's "× Unpin"
+    assert [pin.recipe.settings["lambd"] for pin in lab.pins.pins] == [0.0, 0.2, 0.3, 0.4]
+    assert not view.rows[4].visible
+    assert "L2 λ 0.2 → 0.5" in html.unescape(view.lines[1].object)
+    assert lab.plots.pin_sources[4].data["iteration"] == []
+    assert lab.plots.pin_sources[1].data["train_cost"] == lab.pins.pins[1].curves["train_cost"]
