@@ -300,3 +300,64 @@ def test_bad_grids_typed_into_the_sweep_lose_nothing(lab, text):
     assert "<script>" not in message.object
     assert lab.views.sweep_grid == grid
     assert_unchanged(lab, before)
+
+
+@pytest.mark.parametrize(
+    ("query", "words", "pins"),
+    [
+        ("?pin=0", "starts with '0', not the iterations it reached (1 to 100,000)", 0),
+        ("?pin=abc;lambd:0.7", "starts with 'abc', not the iterations", 0),
+        ("?pin=1e3", "starts with '1e3', not the iterations", 0),
+        ("?pin=100001", "starts with '100001', not the iterations", 0),
+        ("?pin=50;rm:-rf", "'rm' is not a setting a pinned run has", 0),
+        ("?pin=50;iterations:10", "'iterations' is not a setting a pinned run has", 0),
+        ("?pin=50;lambd:nan", "lambd:'nan' is not a number", 0),
+        ("?pin=50;lambd:11", "lambd:'11': L2 λ must be between 0 and 10 (got 11.0)", 0),
+        ("?pin=50;activation:<script>", "activation:'‹script›' is not one of relu", 0),
+        ("?pin=50;hidden_layers:8,,x", "is left out: hidden_layers:'8,,x'", 0),
+        ("?pin=50;lambd:0.1;lambd:0.2", "'lambd' is given twice", 0),
+        ("?pin=50;lambd", "'lambd' is not key:value", 0),
+        ("?pin=50;changes:lambd@0:0.1", "the iteration is out of range", 0),
+        ("?pin=50;lambd:0.1&pin=20", "", 2),  # two good pins: no notice
+        ("?" + "&".join(f"pin={n}" for n in range(1, 8)), "7 pinned runs (pin=), at most 5", 5),
+        ("?pin=50;noise:" + "1" * 700, "it is too long (709 characters, at most 600)", 0),
+        ("?pin=3;n_points:2000;hidden_layers:256,256,256&pin=2;lambd:0.1", "", 2),
+    ],
+    ids=[
+        "zero",
+        "letters",
+        "exponent",
+        "too-many-iterations",
+        "unknown-key",
+        "pacing-key",
+        "nan",
+        "out-of-range",
+        "script",
+        "bad-layers",
+        "twice",
+        "no-colon",
+        "bad-change",
+        "two-good",
+        "seven-pins",
+        "over-long",
+        "big-network",
+    ],
+)
+def test_pin_links_say_what_was_wrong_and_build_a_working_lab(query, words, pins):
+    """A bad pin is left out with a notice quoting the value (escaped); the good ones are
+    replayed a slice at a time while the lab trains."""
+    lab = create_app_from_link(query)
+    notices = parse_query(query).notices
+    if words:
+        assert any(words in text for text in notices), notices
+        assert words in html.unescape(lab.notices.objects[0].object)
+        assert lab.notices.visible
+    else:
+        assert notices == []
+    assert not any("<" in text for text in notices)
+    assert len(lab.pins.pins) == pins
+    lab.state.step()
+    for _ in range(3):  # a few slices of the first replay (a unit each); the lab goes on
+        lab.pins.work(budget_s=0.0)
+    assert all(pin.replay or pin.curves["iteration"] for pin in lab.pins.pins)
+    assert lab.state.session.iteration >= 1

@@ -22,6 +22,15 @@ from layerlab.ui.walk import stages
 SMALL = {"n_points": 80, "hidden_layers": "5, 3"}
 
 
+def drawn(plots: LabPlots, state: LabState) -> LabPlots:
+    """``plots`` updated until the decision map and the units' pictures are drawn: they come a
+    time slice per update, so how many updates that takes depends on the machine's load."""
+    plots.update(state)
+    while plots.busy:
+        plots.update(state)
+    return plots
+
+
 def matrices(stage) -> dict[str, np.ndarray]:
     return {matrix.name: matrix.values for matrix in stage.matrices}
 
@@ -55,8 +64,7 @@ def test_big_networks_draw_the_first_units_of_each_layer(dims, drawn):
 
 
 def test_the_diagram_says_how_many_units_it_does_not_draw():
-    plots = LabPlots()
-    plots.update(LabState(hidden_layers="128, 128", n_points=40))
+    plots = drawn(LabPlots(), LabState(hidden_layers="128, 128", n_points=40))
     assert "128 relu, 96 not drawn" in plots.diagram.label_source.data["text"]
     assert len(plots.diagram.unit_source.data["image"]) == 32 + 32 + 1
 
@@ -66,8 +74,7 @@ def test_a_hovered_unit_has_its_bias_and_state():
     state.play()
     while state.running:
         state.tick(budget_s=float("inf"))
-    plots = LabPlots()
-    plots.update(state)
+    plots = drawn(LabPlots(), state)
     about = plots.diagram.unit_source.data["about"]
     dead = state.session.evaluation().dead_masks
     b1 = state.session.trainer.params["b1"]

@@ -398,8 +398,8 @@ def test_panel_parses_locations_with_the_plain_parser_once_installed(monkeypatch
 
 
 def test_the_switch_is_offered_for_other_layers_only():
+    from layerlab.ui.loaded_weights import ArchitectureMismatch
     from layerlab.ui.model_io import ParamsUpload
-    from layerlab.ui.state import ArchitectureMismatch
 
     source = LabState(**{**SMALL, "hidden_layers": "3, 2"})
     target = LabState(**SMALL)

@@ -66,3 +66,22 @@ def probabilities_steps(X, params: Params, chunk: int, activation=RELU):
         AL, _ = forward(X[:, start : start + chunk], params, activation=activation)
         probabilities[start : start + chunk] = AL[0]
     return probabilities
+
+
+def unit_maps_steps(X, params: Params, chunk: int, drawn: list[int], activation=RELU):
+    """What each unit computes on the columns of ``X (n_x, m)``, ``chunk`` at a time: per
+    layer l = 1..L an array ``(drawn[l-1], m)`` of its first units' activations A (the
+    output's: P(y = 1)).
+
+    A generator like ``probabilities_steps``: it yields between chunks and returns the list.
+    """
+    m = X.shape[1]
+    maps = [np.empty((n, m)) for n in drawn]  # per layer (n, m)
+    for start in range(0, m, chunk):
+        if start:
+            yield  # between two chunks
+        AL, caches = forward(X[:, start : start + chunk], params, activation=activation)
+        layers = [cache.A_prev for cache in caches[1:]] + [np.asarray(AL)]  # A_1 .. A_L
+        for shown, A in zip(maps, layers, strict=True):
+            shown[:, start : start + chunk] = A[: shown.shape[0]]
+    return maps

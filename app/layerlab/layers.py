@@ -73,3 +73,19 @@ def wider(units: int) -> int:
 def narrower(units: int) -> int:
     """The next width down the ladder (stays at 1)."""
     return next((w for w in reversed(WIDTH_LADDER) if w < units), 1)
+
+
+def with_layer_added(sizes: list[int]) -> list[int]:
+    """``sizes`` and one more hidden layer as wide as the last (4 units after none).
+
+    Raises ``ValueError`` when there are ``MAX_HIDDEN_LAYERS`` already.
+    """
+    if len(sizes) >= MAX_HIDDEN_LAYERS:
+        raise ValueError(f"At most {MAX_HIDDEN_LAYERS} hidden layers.")
+    return [*sizes, sizes[-1] if sizes else 4]
+
+
+def resized(sizes: list[int], index: int, step) -> list[int]:
+    """``sizes`` with layer ``index`` (0-based) moved one ``step`` (``wider`` or
+    ``narrower``) along the ladder."""
+    return [step(n) if i == index else n for i, n in enumerate(sizes)]

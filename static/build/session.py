@@ -22,7 +22,7 @@ from layerlab.ui.upload import use_csv
 
 LINK = (
     "?dataset=circles&hidden_layers=4,4&lambd=0.05&keep_prob=0.9&batch_size=16&hide=presets"
-    "&changes=lambd@2:0.1,learning_rate@3:0.02#junk"
+    "&changes=lambd@2:0.1,learning_rate@3:0.02&pin=3;lambd:0.3&pin=x#junk"
 )
 # Three features and text labels, with a byte-order mark (as spreadsheets save it).
 CSV = "\ufeffa,b,c,label\n" + "".join(
@@ -62,6 +62,15 @@ async def run() -> None:
     lab.plots.use_scheme("dark")
     lab.views.discrete = True
     lab.views.steps = True  # imports and builds the step-through view
+    while lab.pins.busy:  # the link's pinned run, replayed
+        await lab.tick()
+    state.step()
+    lab.pin_view.pin_button.clicks += 1  # compare runs: pin, change λ, run, unpin
+    state.apply(lambd=0.7)
+    state.reset()
+    state.step()
+    lab.pin_view.rows[0].objects[-1].clicks += 1
+    lab.pin_view.unpin_all.clicks += 1
     state.session.set_weight(1, 0, 0, 0.5)
     state.apply_text("data_seed", "1e3")
     state.apply_text("data_seed", "abc")

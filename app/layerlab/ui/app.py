@@ -1,9 +1,10 @@
 """The whole page: controls on the left, training and its pictures on the right.
 
-``LayerLab`` owns one session's ``LabState`` and ``LabPlots`` and the periodic callback that
-trains in slices while Play is on (no threads, no blocking loop: the page stays responsive
-in the browser's Pyodide worker too). It also ticks while a Step's big iteration or the
-views' slices of work (predictions, the boundary image) are under way, and only then.
+``LayerLab`` owns one session's ``LabState``, ``LabPlots`` and ``PinBoard`` (the pinned
+runs: they outlive resets) and the periodic callback that trains in slices while Play is on
+(no threads, no blocking loop: the page stays responsive in the browser's Pyodide worker
+too). It also ticks while a Step's big iteration, the views' slices of work (predictions,
+the boundary image) or a pinned run's replay are under way, and only then.
 
 ``create_app_from_link`` is the entry point of the served page: the link's query sets the
 starting settings, hides controls and leaves notices; the address bar then follows the
@@ -28,6 +29,8 @@ from layerlab.ui.controls import (
 )
 from layerlab.ui.model_io import model_card
 from layerlab.ui.network_view import network_panel
+from layerlab.ui.pin_view import PinView
+from layerlab.ui.pins import PinBoard
 from layerlab.ui.plots import ACCURACY_LEGEND, COST_LEGEND, LabPlots
 from layerlab.ui.predictions import predictions_panel
 from layerlab.ui.presets import PRESET_NOTES
@@ -76,6 +79,7 @@ class LayerLab(pn.viewable.Viewer):
         hidden: Iterable[str] = (),
         notices: Iterable[str] = (),
         views: ViewState | None = None,
+        pins: PinBoard | None = None,
         **params,
     ) -> None:
         super().__init__(**params)
@@ -84,12 +88,15 @@ class LayerLab(pn.viewable.Viewer):
         self.plots = LabPlots()
         self.controls = Controls()  # by name: ``self.controls.hide(names)`` hides some
         self.views = views if views is not None else ViewState()  # the optional views open
-        self.address = AddressBar(self.state, hidden, self.views)  # it follows the run
+        self.pins = pins if pins is not None else PinBoard()  # runs to compare with
+        self.address = AddressBar(self.state, hidden, self.views, self.pins)  # follows the run
         self.notices = notice_area(list(notices))
         self.scheme = page_scripts.ColorScheme(self.plots)  # the figures follow the page
         self._callback = None
         self.state.param.watch(self._refresh, "version")
         self.state.param.watch(self._schedule, "running")
+        self.pins.param.watch(self._show_pins, ["pins", "version"])
+        self.plots.show_pins(self.pins.pins)
         self.plots.update(self.state)
         self._layout = self._build()
         self.controls.hide(hidden)
@@ -115,6 +122,8 @@ class LayerLab(pn.viewable.Viewer):
         with pn.io.hold():
             version = self.state.version
             self.state.tick()
+            if self.pins.busy:
+                self.pins.work()  # a slice of a link's pinned run, replayed
             if self.state.version == version and self.plots.busy:
                 self.plots.update(self.state)  # only the picture is left to draw
         self._schedule()
@@ -127,9 +136,16 @@ class LayerLab(pn.viewable.Viewer):
             self.plots.update(self.state)
         self._schedule()
 
+    def _show_pins(self, *_) -> None:
+        with pn.io.hold():
+            self.plots.show_pins(self.pins.pins)
+            self.plots.update(self.state)
+        self._schedule()
+
     def _schedule(self, *_) -> None:
-        """Tick while there is work (training, or slices the views wait for), and only then."""
-        if self.state.busy or self.plots.busy:
+        """Tick while there is work (training, slices the views wait for, replays), and only
+        then."""
+        if self.state.busy or self.plots.busy or self.pins.busy:
             if self._callback is None:
                 self._callback = pn.state.add_periodic_callback(self.tick, period=TICK_MS)
             elif not self._callback.running:
@@ -148,15 +164,17 @@ class LayerLab(pn.viewable.Viewer):
         predictions = _panel(
             predictions_panel(state, plots, self.views), css_classes=["ll-predictions"]
         )
+        self.pin_view = PinView(state, self.pins)  # Pin this run, the pinned runs' legend
         log_scale = pn.widgets.Toggle(label="Log scale", width=100, margin=(0, 10, 6, 10))
         costs = _panel(
             pn.pane.Bokeh(plots.cost_figure, sizing_mode="stretch_width"),
             wrap_row(html_pane(COST_LEGEND), log_scale),
+            self.pin_view,
         )
 
         def show_log_scale(event) -> None:
             plots.show_log_scale(event.new)
-            if event.new and len(costs) == 2:  # the log plot is made when first asked for
+            if event.new and len(costs) == 3:  # the log plot is made when first asked for
                 costs.insert(1, pn.pane.Bokeh(plots.log_cost_figure, sizing_mode="stretch_width"))
 
         log_scale.param.watch(show_log_scale, "value")
@@ -188,7 +206,7 @@ class LayerLab(pn.viewable.Viewer):
         )
         header = _flex(
             html_pane(HEADER, css_classes=["ll-title"]),
-            self.controls.add("share", copy_link(self.state, self.address)),
+            self.controls.add("share", copy_link(self.state, self.address, self.pins)),
             self.address.widget,
             self.scheme.widget,
             css_classes=["ll-header-row"],
@@ -258,4 +276,6 @@ def create_app_from_link(query: str) -> LayerLab:
     views = ViewState(**dict.fromkeys(parsed.views, True))
     if parsed.sweep is not None:
         views.sweep_grid = list(parsed.sweep)
-    return LayerLab(state, hidden=parsed.hidden, notices=notices, views=views)
+    pins = PinBoard()
+    notices += pins.replay(list(parsed.pins))  # their curves are recomputed over the ticks
+    return LayerLab(state, hidden=parsed.hidden, notices=notices, views=views, pins=pins)

@@ -1,22 +1,28 @@
 """The session's predictions over time: the latest evaluated weights, the evaluation under
 way (a chunk at a time, ``Pending``), and the accuracies per evaluated iteration.
 
-While training, a big network's evaluations are rationed: the next may start when the last
-one's time is ``EVALUATION_MAX_SHARE`` of the time since it started.
+An evaluation is of a copy of the trainer's weights, keyed by what it depends on (the
+iteration, λ, λ₁ and how many weights were set by hand). While training, a big network's
+evaluations are rationed: the next may start when the last one's time is
+``EVALUATION_MAX_SHARE`` of the time since it started.
 """
 
 import time
 
-from layerlab.ui.health import Evaluation
+from layerlab.chunks import forward_chunk
+from layerlab.ui.health import Evaluation, evaluation_steps
 from layerlab.ui.pending import Pending
 
 EVALUATION_MAX_SHARE = 0.1  # while training, at most this share of the time on predictions
 
 
 class Evaluations:
-    """``latest`` (None before the first), the one ``under_way``, and ``accuracy`` lists."""
+    """Of ``trainer``'s weights on ``data``: ``latest`` (None before the first), the one
+    ``under_way``, and ``accuracy`` lists."""
 
-    def __init__(self) -> None:
+    def __init__(self, data, trainer) -> None:
+        self.data, self.trainer = data, trainer
+        self.edits = 0  # weights set by hand so far: the weights changed within an iteration
         self.latest: Evaluation | None = None
         self.accuracy: dict[str, list] = {"iteration": [], "train": [], "test": []}
         self._pending: Pending | None = None
@@ -25,6 +31,55 @@ class Evaluations:
     @property
     def under_way(self) -> bool:
         return self._pending is not None
+
+    @property
+    def key(self) -> tuple:
+        """What the current weights' evaluation depends on."""
+        trainer = self.trainer
+        return (trainer.iteration, trainer.lambd, trainer.lambd_l1, self.edits)
+
+    @property
+    def busy(self) -> bool:
+        """Whether one is under way or one is needed and may start (between iterations)."""
+        return self.under_way or (self.needed(self.key) and not self.trainer.in_progress)
+
+    @property
+    def is_due(self) -> bool:
+        """Small evaluations (one chunk) are always due; big ones are rationed."""
+        data, layer_dims = self.data, self.trainer.layer_dims
+        m = data.X_train.shape[1] + data.X_test.shape[1]
+        return self.due(small=forward_chunk(layer_dims) >= m)
+
+    def begin(self) -> None:
+        """Start evaluating a copy of the weights as they are now."""
+        trainer = self.trainer
+        steps = evaluation_steps(
+            self.data,
+            {key: value.copy() for key, value in trainer.params.items()},
+            trainer.lambd,
+            forward_chunk(trainer.layer_dims),
+            self.key,
+            lambd_l1=trainer.lambd_l1,
+            activation=trainer.activation,
+        )
+        self.start(steps)
+
+    def evaluate(self, deadline: float) -> None:
+        """Work on the predictions until ``deadline`` (at least one chunk); start them for
+        the current weights when none are under way, between iterations only (training
+        starts them as an iteration ends, before the next one changes them)."""
+        if not self.under_way:
+            if not self.needed(self.key) or self.trainer.in_progress:
+                return
+            self.begin()
+        self.work(deadline)
+
+    def current(self) -> Evaluation | None:
+        """The latest, brought up to date first when that is one chunk of work (a small
+        network: always); a big network's is the latest the ticks finished."""
+        if self.stale(self.key) and not self.trainer.in_progress:
+            self.evaluate(time.perf_counter())  # at least one chunk
+        return self.latest
 
     def stale(self, key: tuple) -> bool:
         """Whether the latest was made of other weights than ``key`` says (``Evaluation.key``)."""

@@ -1,9 +1,7 @@
 """The gradient check as the page reports it: backprop against finite differences on a few
 training examples, with a verdict (pass, borderline, fail) and what was checked."""
 
-import numpy as np
-
-from layerlab import gradient_check
+from layerlab import ACTIVATIONS, gradient_check
 
 GRADCHECK_MAX_PARAMS = 3000  # two forward passes per parameter
 GRADCHECK_EXAMPLES = 64
@@ -11,22 +9,16 @@ GRADCHECK_PASS = 1e-6  # below: backprop and finite differences agree
 GRADCHECK_FAIL = 1e-3  # above: something is wrong (between: borderline, e.g. ReLU kinks)
 
 
-def gradient_report(
-    params: dict[str, np.ndarray],
-    X: np.ndarray,
-    Y: np.ndarray,
-    *,
-    lambd: float,
-    lambd_l1: float,
-    activation,
-    iteration: int,
-) -> dict:
-    """Check ``params`` on the first ``GRADCHECK_EXAMPLES`` of ``X (n_x, m)``, ``Y (1, m)``
-    (no dropout) with the penalties and the hidden ``activation`` (an ``Activation``).
+def gradient_report(session, lambd: float, lambd_l1: float = 0.0) -> dict:
+    """Check a ``TrainingSession``'s current weights on its first ``GRADCHECK_EXAMPLES``
+    training examples (no dropout) with its hidden activation and the penalties ``lambd``
+    (L2) and ``lambd_l1`` (L1).
 
     Returns ``verdict`` ("pass", "borderline", "fail" or "skipped": too many parameters),
     ``difference`` (the relative difference, unless skipped) and a ``note`` for people.
     """
+    params, activation = session.weights(), ACTIVATIONS[session.activation]
+    X, Y, iteration = session.data.X_train, session.data.Y_train, session.iteration
     n_params = sum(value.size for value in params.values())
     if n_params > GRADCHECK_MAX_PARAMS:
         return {

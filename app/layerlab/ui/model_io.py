@@ -20,7 +20,8 @@ from layerlab.serialization import (
     validate_params,
 )
 from layerlab.ui.binding import Controls, html_pane
-from layerlab.ui.state import ArchitectureMismatch, LabState
+from layerlab.ui.loaded_weights import ArchitectureMismatch
+from layerlab.ui.state import LabState
 
 SCRIPT_FILE_NAME = "layerlab_run.py"
 MAX_PARAMS_BYTES = 20_000_000

@@ -33,6 +33,7 @@ from layerlab.ui.figure_style import (
     style_figure,
 )
 from layerlab.ui.pending import Pending
+from layerlab.ui.pin_lines import draw_pin_lines, pin_sources, show_pins
 from layerlab.ui.state import LabState
 
 _EMPTY_POINTS = {"x": [], "y": [], "color": []}
@@ -100,6 +101,8 @@ class LabPlots:
         self.test_source = ColumnDataSource({"x": [], "y": [], "color": []}, name="test_points")
         self.train_mistakes = ColumnDataSource({"x": [], "y": []}, name="train_mistakes")
         self.test_mistakes = ColumnDataSource({"x": [], "y": []}, name="test_mistakes")
+        self.pin_sources = pin_sources()  # the pinned runs' costs (``show_pins``)
+        self._pin_extent = (0, 0.0)  # the longest pin's iterations, its highest early cost
         self.l2_renderers = []
         self.cost_figure = self._cost_figure(log=False)
         self._log_cost_figure = None  # same curves on a log axis: made when first shown
@@ -138,6 +141,7 @@ class LabPlots:
             x_axis_label="iteration",
             tools="",  # hover only (added below): the ranges follow training
         )
+        draw_pin_lines(fig, self.pin_sources)  # beneath the current run's curves
         source = self.cost_source
         train = fig.line("iteration", "train_cost", source=source, color=TRAIN_LINE, line_width=2)
         fig.line("iteration", "test_cost", source=source, color=TEST_LINE, line_width=2)
@@ -277,6 +281,10 @@ class LabPlots:
         if log or self._log_cost_figure is not None:
             self.log_cost_figure.visible = log
 
+    def show_pins(self, pins: list) -> None:
+        """Draw the pinned runs' curves (``PinBoard.pins``) over which this run trains."""
+        self._pin_extent = show_pins(self.pin_sources, pins)
+
     def show_test(self, visible: bool) -> None:
         """Show or hide the test points and their mistake marks."""
         self.test_renderer.visible = visible
@@ -344,13 +352,13 @@ class LabPlots:
 
     def _fit_ranges(self, state: LabState) -> None:
         """x spans the whole budget (progress shows as the curve filling it); y spans the costs."""
-        end = max(state.iterations, state.session.iteration, 1)
+        end = max(state.iterations, state.session.iteration, self._pin_extent[0], 1)
         if self.cost_figure.x_range.end != end:
             self.cost_figure.x_range.end = end
         session = state.session
         first = session.cost_history(0, 50)
         recent = session.cost_history(max(session.iteration - 200, 0))
-        top = max([*first["train_cost"][:50], *recent["test_cost"], 0.1])
+        top = max([*first["train_cost"][:50], *recent["test_cost"], self._pin_extent[1], 0.1])
         top = 1.05 * min(top, 10.0)
         if abs(self.cost_figure.y_range.end - top) > 0.02 * top:
             self.cost_figure.y_range.end = top

@@ -30,14 +30,15 @@ import time
 import numpy as np
 
 from layerlab import Trainer, forward
-from layerlab.chunks import forward_chunk, probabilities_steps
+from layerlab.chunks import forward_chunk, probabilities_steps, unit_maps_steps
 from layerlab.edits import LIVE_SETTINGS, Change, check_weight, weight_name, weight_position
 from layerlab.steps import run_steps
+from layerlab.ui.change_log import ChangeLog
 from layerlab.ui.custom import CustomData
 from layerlab.ui.data import LabData
 from layerlab.ui.evaluations import Evaluations
-from layerlab.ui.gradient_report import gradient_report
-from layerlab.ui.health import Evaluation, diagnosis, evaluation_steps
+from layerlab.ui.health import Evaluation, diagnosis
+from layerlab.ui.layer_table import layer_rows
 from layerlab.ui.speed import SpeedMeter
 
 LIVE = LIVE_SETTINGS  # the settings that may change during a run (and are recorded)
@@ -86,14 +87,18 @@ class TrainingSession:
             params=params,
         )
         self.initial = {name: getattr(config, name) for name in LIVE}
-        self.changes: list[Change] = sorted(changes)
-        self._edits = 0  # weights set by hand so far (an evaluation's key counts them)
+        self._log = ChangeLog(changes)
+        self._evaluations = Evaluations(data, self.trainer)  # the latest predictions, ...
         self._apply_due_changes()  # weights set by hand before the first update
-        self._evaluations = Evaluations()  # the latest predictions, those under way
         self._speed = SpeedMeter()
         # Loaded weights are evaluated at once (the page says how good they are); fresh ones
         # a chunk now and the rest in the next ticks.
-        self._evaluate(math.inf if params is not None else time.perf_counter())
+        self._evaluations.evaluate(math.inf if params is not None else time.perf_counter())
+
+    @property
+    def changes(self) -> list[Change]:
+        """The run's recorded changes ``(iteration, name, value)``, sorted."""
+        return self._log.changes
 
     # -- the network ----------------------------------------------------------------------
     @property
@@ -138,26 +143,12 @@ class TrainingSession:
         not die)."""
         m = self.data.X_train.shape[1]
         m_batch = min(batch_size, m) if batch_size else m
-        grads, params = self.trainer.last_grads, self.trainer.params
         evaluation = self.evaluation()
         dead = [] if evaluation is None else evaluation.dead_units or []  # per hidden layer
-        rows = []
-        for l, units in enumerate(self.layer_dims[1:], start=1):
-            W, b = params[f"W{l}"], params[f"b{l}"]
-            rows.append(
-                {
-                    "layer": l,
-                    "activation": "sigmoid" if l == len(self.layer_dims) - 1 else self.activation,
-                    "W": W.shape,
-                    "b": b.shape,
-                    "Z": (units, m_batch),
-                    "params": W.size + b.size,
-                    "norm_W": float(np.linalg.norm(W)),
-                    "norm_dW": None if grads is None else float(np.linalg.norm(grads[f"dW{l}"])),
-                    "dead": dead[l - 1] if l <= len(dead) else None,
-                }
-            )
-        return rows
+        trainer = self.trainer
+        return layer_rows(
+            self.layer_dims, trainer.params, trainer.last_grads, self.activation, m_batch, dead
+        )
 
     # -- progress -------------------------------------------------------------------------
     @property
@@ -184,8 +175,7 @@ class TrainingSession:
     @property
     def busy(self) -> bool:
         """Whether predictions of the weights are still to be computed for the views."""
-        startable = self._evaluations.needed(self._evaluation_key) and not self.trainer.in_progress
-        return self._evaluations.under_way or startable
+        return self._evaluations.busy
 
     def live_value(self, name: str) -> float:
         """The learning rate, λ or λ₁ in use now."""
@@ -256,19 +246,9 @@ class TrainingSession:
         that yields between chunks and returns, per layer l = 1..L, an array
         ``(drawn[l-1], resolution, resolution)`` of its first units' activations A on the
         decision map's grid (the output: P(y = 1)). The weights are copied."""
-        params = self._weights_now()
         grid = self.data.grid(resolution)  # (n_x, res**2)
-        chunk = forward_chunk(self.layer_dims)
-        maps = [np.empty((n, grid.shape[1])) for n in drawn]  # per layer (n, res**2)
-        for start in range(0, grid.shape[1], chunk):
-            if start:
-                yield  # between two chunks
-            AL, caches = forward(
-                grid[:, start : start + chunk], params, activation=self.trainer.activation
-            )
-            layers = [cache.A_prev for cache in caches[1:]] + [np.asarray(AL)]  # A_1 .. A_L
-            for shown, A in zip(maps, layers, strict=True):
-                shown[:, start : start + chunk] = A[: shown.shape[0]]
+        chunk, activation = forward_chunk(self.layer_dims), self.trainer.activation
+        maps = yield from unit_maps_steps(grid, self._weights_now(), chunk, drawn, activation)
         return [shown.reshape(-1, resolution, resolution) for shown in maps]
 
     @_quiet_overflow
@@ -282,9 +262,7 @@ class TrainingSession:
         Stale ones are brought up to date first when that is one chunk of work (a small
         network: always); a big network's is the latest the ticks finished.
         """
-        if self._evaluations.stale(self._evaluation_key) and not self.trainer.in_progress:
-            self._evaluate(time.perf_counter())  # at least one chunk
-        return self._evaluations.latest
+        return self._evaluations.current()
 
     def mistakes(self) -> tuple[np.ndarray, np.ndarray]:
         """Boolean masks ``(m_train,)`` and ``(m_test,)`` of misclassified points, by the
@@ -347,16 +325,17 @@ class TrainingSession:
                 if trainer.run_unit() is not None:
                     finished += 1
                     evaluations = self._evaluations
-                    if trainer.in_pieces and not evaluations.under_way and self._evaluation_is_due:
-                        self._start_evaluation()  # these weights: the next unit changes them
+                    if trainer.in_pieces and not evaluations.under_way and evaluations.is_due:
+                        evaluations.begin()  # these weights: the next unit changes them
                 now = time.perf_counter()
                 if now + (now - start) > deadline:
                     break
         finally:
             if k:
                 self._speed.record(time.perf_counter(), self.iteration + self.progress)
-            if not k or self._evaluations.under_way or self._evaluation_is_due:
-                self._evaluate(deadline)
+            evaluations = self._evaluations
+            if not k or evaluations.under_way or evaluations.is_due:
+                evaluations.evaluate(deadline)
         return finished, applied
 
     def change(self, name: str, value: float) -> None:
@@ -368,11 +347,11 @@ class TrainingSession:
         """
         iteration = self._next_iteration
         setattr(self.trainer, name, value)
-        self._forget_later(name, iteration)
         if iteration == 0:
+            self._log.forget_from(name, 0)
             self.initial[name] = value
         else:
-            self._record(iteration, name, value)
+            self._log.record(iteration, name, value)
 
     def set_weight(self, layer: int, row: int, column: int, value: object) -> float:
         """Set ``W[layer][row, column]`` by hand and record it; returns the value. Between
@@ -385,9 +364,8 @@ class TrainingSession:
         if W is None or not (0 <= row < W.shape[0] and 0 <= column < W.shape[1]):
             raise ValueError(f"the network has no weight W{layer}[{row}, {column}]")
         value = check_weight(value)
-        name, iteration = weight_name(layer, row, column), self._next_iteration
-        self._forget_later(name, iteration)
-        self._record(iteration, name, value)
+        iteration = self._next_iteration
+        self._log.record(iteration, weight_name(layer, row, column), value)
         if iteration == self.iteration:
             self._set(layer, row, column, value)
         return value
@@ -397,33 +375,13 @@ class TrainingSession:
         """The iteration a change made now acts from: the next one to start."""
         return self.iteration + (1 if self.trainer.in_progress else 0)
 
-    def _forget_later(self, name: str, iteration: int) -> None:
-        self.changes = [c for c in self.changes if c[1] != name or c[0] < iteration]
-
-    def _record(self, iteration: int, name: str, value: float) -> None:
-        self.changes = sorted([*self.changes, (iteration, name, value)])
-
     def _set(self, layer: int, row: int, column: int, value: float) -> None:
         self.trainer.params[f"W{layer}"][row, column] = value
-        self._edits += 1  # the weights changed within the iteration: evaluate them again
-
-    def gradient_check(self, lambd: float, lambd_l1: float = 0.0) -> dict:
-        """Backprop against finite differences on the current weights (no dropout), with the
-        network's activation and the penalties ``lambd`` (L2) and ``lambd_l1`` (L1): the
-        report of ``layerlab.ui.gradient_report``."""
-        return gradient_report(
-            self.trainer.params,
-            self.data.X_train,
-            self.data.Y_train,
-            lambd=lambd,
-            lambd_l1=lambd_l1,
-            activation=self.trainer.activation,
-            iteration=self.iteration,
-        )
+        self._evaluations.edits += 1  # the weights changed: evaluate them again
 
     # -- internals ------------------------------------------------------------------------
     def _apply_due_changes(self) -> list[Change]:
-        due = [c for c in self.changes if c[0] == self.iteration]
+        due = self._log.due(self.iteration)
         for _, name, value in due:
             position = weight_position(name)
             if position is None:
@@ -432,38 +390,5 @@ class TrainingSession:
                 self._set(*position, value)
         return due
 
-    @property
-    def _evaluation_key(self) -> tuple:
-        return (self.iteration, self.trainer.lambd, self.trainer.lambd_l1, self._edits)
-
     def _weights_now(self) -> dict[str, np.ndarray]:
         return {key: value.copy() for key, value in self.trainer.params.items()}
-
-    def _start_evaluation(self) -> None:
-        steps = evaluation_steps(
-            self.data,
-            self._weights_now(),
-            self.trainer.lambd,
-            forward_chunk(self.layer_dims),
-            self._evaluation_key,
-            lambd_l1=self.trainer.lambd_l1,
-            activation=self.trainer.activation,
-        )
-        self._evaluations.start(steps)
-
-    @property
-    def _evaluation_is_due(self) -> bool:
-        """Small predictions (one chunk) are always due; big ones are rationed."""
-        m = self.data.X_train.shape[1] + self.data.X_test.shape[1]
-        return self._evaluations.due(small=forward_chunk(self.layer_dims) >= m)
-
-    def _evaluate(self, deadline: float) -> None:
-        """Work on the views' predictions until ``deadline`` (at least one chunk); start
-        them for the current weights when none are under way, between iterations only
-        (``advance`` starts them as an iteration ends, before the next one changes them)."""
-        evaluations = self._evaluations
-        if not evaluations.under_way:
-            if not evaluations.needed(self._evaluation_key) or self.trainer.in_progress:
-                return
-            self._start_evaluation()
-        evaluations.work(deadline)

@@ -28,6 +28,7 @@ import panel.io.location
 from layerlab.settings import LINK_SETTINGS
 from layerlab.ui.binding import html_pane
 from layerlab.ui.custom import DATA_FILE_NAME
+from layerlab.ui.pins import PinBoard
 from layerlab.ui.state import LabState
 from layerlab.ui.urlstate import VIEWS, format_query, plain_query
 from layerlab.ui.viewstate import ViewState
@@ -91,15 +92,21 @@ class AddressBar:
     """
 
     def __init__(
-        self, state: LabState, hidden: set[str] | None = None, views: ViewState | None = None
+        self,
+        state: LabState,
+        hidden: set[str] | None = None,
+        views: ViewState | None = None,
+        pins: PinBoard | None = None,
     ) -> None:
         self._state, self._hidden = state, set(hidden or ())
         self._views = views if views is not None else ViewState()
+        self._pins = pins if pins is not None else PinBoard()
         self.widget = pn.widgets.TextInput(value="", visible=False, css_classes=["ll-address"])
         self.widget.jscallback(value=REPLACE_STATE_JS)
         # "version": a weight set by hand is a change of the run, too.
         state.param.watch(self._sync, [*LINK_SETTINGS, "generation", "version"])
         self._views.param.watch(self._sync, [*VIEWS, "sweep_grid"])
+        self._pins.param.watch(self._sync, "pins")
         # Not pn.state.onload: in the worker build that runs at once, before the first render.
         document = pn.state.curdoc
         if document is not None:
@@ -107,12 +114,17 @@ class AddressBar:
 
     def query(self) -> str:
         """The canonical query of the current run: every setting as the run started, the
-        changes made since (``changes=``), the hidden controls (``hide=``), the open views
-        (``view=``) and the λ sweep's grid (``sweep=``)."""
+        changes made since (``changes=``), the pinned runs a link can replay (``pin=``),
+        the open views (``view=``), the λ sweep's grid (``sweep=``) and the hidden controls
+        (``hide=``)."""
         state, views = self._state, self._views.open_views()
-        changes, grid = state.session.changes, self._views.link_grid()
         return format_query(
-            state.settings(), hidden=self._hidden, changes=changes, views=views, sweep=grid
+            state.settings(),
+            hidden=self._hidden,
+            changes=state.session.changes,
+            views=views,
+            pins=self._pins.recipes(),
+            sweep=self._views.link_grid(),
         )
 
     def _sync(self, *_) -> None:
@@ -140,8 +152,21 @@ def notice_area(notices: list[str]) -> pn.Row:
     return area
 
 
-def link_caveat(state: LabState) -> str:
-    """What a copied link does not carry of the current run ("" when it carries it all)."""
+def link_caveat(state: LabState, pins: PinBoard | None = None) -> str:
+    """What a copied link does not carry of the current run and the pinned runs ("" when it
+    carries it all)."""
+    left_out = pins.recipes(linkable=False) if pins is not None else []
+    pinned = ""
+    if left_out:
+        runs = "run" if len(left_out) == 1 else f"{len(left_out)} runs"
+        pinned = (
+            f"The pinned {runs} on your own data or loaded weights stay on this page only: "
+            "the link cannot replay them."
+        )
+    return f"{_run_caveat(state)} {pinned}".strip()
+
+
+def _run_caveat(state: LabState) -> str:
     session = state.session
     missing = []
     if session.custom is not None:
@@ -159,7 +184,7 @@ def link_caveat(state: LabState) -> str:
     )
 
 
-def copy_link(state: LabState, address: AddressBar) -> pn.Row:
+def copy_link(state: LabState, address: AddressBar, pins: PinBoard | None = None) -> pn.Row:
     """A "Copy link" button; the link also appears in a text box (the clipboard's fallback),
     and a note says what the link leaves out, if anything."""
     box = pn.widgets.TextInput(
@@ -170,7 +195,7 @@ def copy_link(state: LabState, address: AddressBar) -> pn.Row:
     note = html_pane(css_classes=["ll-link-caveat"], visible=False)
 
     def show_caveat(_) -> None:
-        text = link_caveat(state)
+        text = link_caveat(state, pins)
         note.object = f'<div class="ll-hint" role="status">{escape(text)}</div>' if text else ""
         note.visible = bool(text)
 

@@ -21,28 +21,29 @@ replaces the generated dataset through ``use_data`` until a generator setting ch
 Weights from a file come in through ``load_params`` and training continues from them.
 """
 
-import contextlib
 import math
 
 import param
 
 from layerlab import DivergenceError, TrainConfig
 from layerlab.layers import (
-    MAX_HIDDEN_LAYERS,
     format_hidden_layers,
     narrower,
     parse_hidden_layers,
+    resized,
     wider,
+    with_layer_added,
 )
-from layerlab.serialization import validate_params
 from layerlab.setting import parse_number, quoted
 from layerlab.settings import MAX_ITERATIONS, MAX_SEED, SETTINGS, UI_SETTINGS, with_effect
 from layerlab.ui.custom import CustomData
 from layerlab.ui.data import LabData, lab_data_from_arrays, make_lab_data
-from layerlab.ui.numbers import percent
+from layerlab.ui.gradient_report import gradient_report
+from layerlab.ui.loaded_weights import hidden_sizes_for
 from layerlab.ui.parameters import LabSettings
 from layerlab.ui.presets import PRESET_NOTES, PRESETS
 from layerlab.ui.session import LIVE, Change, TrainingSession
+from layerlab.ui.status_words import changed_words, done_status, loaded_status, paused_status
 
 __all__ = ["PRESETS", "PRESET_NOTES", "LabState"]
 
@@ -51,10 +52,6 @@ DATA_SETTINGS = with_effect("generator", "split")
 KEPT_SETTINGS = with_effect("live", "pacing")  # never start a fresh network
 TICK_BUDGET_S = 0.04  # training time per tick: keeps the page responsive
 DIAGNOSE_AFTER = 100  # iterations before a collapsed network is called one while it trains
-
-
-class ArchitectureMismatch(ValueError):
-    """Weights from a file are for other hidden layers than the current network's."""
 
 
 class LabState(LabSettings):
@@ -167,13 +164,7 @@ class LabState(LabSettings):
         """Stop after the current tick; the network and its progress stay."""
         if self.running:
             self.running = False
-            session = self.session
-            paused = f"Paused at {session.unit} {session.iteration}"
-            diagnosis = session.diagnosis()
-            if diagnosis:
-                self._say("warning", f"{paused}: {diagnosis}")
-            else:
-                self._say("info", paused + ".")
+            self._say(*paused_status(self.session))
 
     def step(self) -> None:
         """Pause and advance exactly one iteration (finish the one in progress, if any): one
@@ -215,11 +206,10 @@ class LabState(LabSettings):
 
     def add_layer(self) -> None:
         """Append a hidden layer as wide as the last one (4 units after none)."""
-        sizes = self.session.layer_sizes
-        if len(sizes) >= MAX_HIDDEN_LAYERS:
-            self._reject("hidden_layers", f"At most {MAX_HIDDEN_LAYERS} hidden layers.")
-            return
-        self._set_layers([*sizes, sizes[-1] if sizes else 4])
+        try:
+            self._set_layers(with_layer_added(self.session.layer_sizes))
+        except ValueError as error:
+            self._reject("hidden_layers", str(error))
 
     def remove_layer(self) -> None:
         """Drop the last hidden layer (none left is logistic regression)."""
@@ -227,11 +217,11 @@ class LabState(LabSettings):
 
     def widen(self, index: int) -> None:
         """Give hidden layer ``index`` (0-based) more units."""
-        self._resize(index, wider)
+        self._set_layers(resized(self.session.layer_sizes, index, wider))
 
     def narrow(self, index: int) -> None:
         """Give hidden layer ``index`` (0-based) fewer units."""
-        self._resize(index, narrower)
+        self._set_layers(resized(self.session.layer_sizes, index, narrower))
 
     def set_weight(self, layer: int, row: int, column: int, text: str) -> str:
         """Set ``W[layer][row, column]`` to the number typed as ``text``; the change is
@@ -255,7 +245,7 @@ class LabState(LabSettings):
 
     def run_gradient_check(self) -> None:
         """Compare backprop with finite differences on the current weights (no dropout)."""
-        self.gradcheck = self.session.gradient_check(self.lambd, self.lambd_l1)
+        self.gradcheck = gradient_report(self.session, self.lambd, self.lambd_l1)
 
     def use_data(self, custom: CustomData, what: str | None = None) -> None:
         """Train on ``custom`` from now on, with a fresh network.
@@ -278,30 +268,12 @@ class LabState(LabSettings):
         """Continue from ``params`` (``W1, b1, ...``): evaluate them now, train on with Play.
 
         The file's layers must match the data's features; different hidden layers are
-        refused (``ArchitectureMismatch``) unless ``switch_architecture`` (then the hidden
-        layers become the file's). ``file_name`` is the file they came from: the script
-        reads them from it. Raises ``ValueError``/``TypeError`` naming the problem; nothing
-        changes then.
+        refused (``loaded_weights.ArchitectureMismatch``) unless ``switch_architecture``
+        (then the hidden layers become the file's). ``file_name`` is the file they came
+        from: the script reads them from it. Raises ``ValueError``/``TypeError`` naming the
+        problem; nothing changes then.
         """
-        dims = validate_params(params)
-        current, data = self.session.layer_dims, self.session.data
-        if dims[0] != current[0] and data.planar:
-            raise ValueError(
-                f"These weights take {dims[0]} inputs but the network takes {current[0]} "
-                f"(the input features {', '.join(data.input_names)}): choose the "
-                f"{dims[0]} input features they were trained with first."
-            )
-        if dims[0] != current[0]:
-            raise ValueError(
-                f"These weights take {dims[0]} inputs but the data has {current[0]} features: "
-                "load the data they were trained on first."
-            )
-        sizes = dims[1:-1]
-        if sizes != self.session.layer_sizes and not switch_architecture:
-            raise ArchitectureMismatch(
-                f"The file's network is {' → '.join(map(str, dims))}, the current one "
-                f"{' → '.join(map(str, current))}: switch to the file's layers to use it."
-            )
+        sizes = hidden_sizes_for(params, self.session, switch_architecture)
         self._start(
             self.session.data,
             sizes,
@@ -311,13 +283,7 @@ class LabState(LabSettings):
             params_file=file_name,
         )
         self._sync({"hidden_layers": format_hidden_layers(sizes)})
-        latest = self.session.latest()
-        self._say(
-            "info",
-            f"Loaded weights for {self.session.architecture}: accuracy "
-            f"{percent(latest['train_accuracy'])} train, {percent(latest['test_accuracy'])} test. "
-            "Play trains on from them.",
-        )
+        self._say("info", loaded_status(self.session))
 
     # -- the policy ----------------------------------------------------------------------------
     def _on_settings(self, *events: param.parameterized.Event) -> None:
@@ -349,7 +315,7 @@ class LabState(LabSettings):
                 data = self._data_for(custom)
             else:
                 data, custom = self.session.data, self.session.custom
-            self._start(data, sizes, self._changed_words(rebuild), custom=custom)
+            self._start(data, sizes, changed_words(rebuild), custom=custom)
         except (TypeError, ValueError) as error:
             self._say("error", f"Could not apply that ({error}); kept the previous network.")
 
@@ -383,18 +349,7 @@ class LabState(LabSettings):
         session = self.session
         if self.done and self.running:
             self.running = False
-            latest, diagnosis = session.latest(), session.diagnosis()
-            done = f"Done: {session.iteration} {session.unit}s"
-            accuracy = ""  # a big network's latest accuracy may still be under way
-            if latest["train_accuracy"] is not None and latest["test_accuracy"] is not None:
-                accuracy = (
-                    f"; accuracy {percent(latest['train_accuracy'])} train, "
-                    f"{percent(latest['test_accuracy'])} test"
-                )
-            if diagnosis:
-                self._say("warning", f"{done}, but the network collapsed: {diagnosis}")
-            else:
-                self._say("success", f"{done}{accuracy}.")
+            self._say(*done_status(session))
         elif self.running and not self._diagnosed and session.iteration >= DIAGNOSE_AFTER:
             diagnosis = session.diagnosis()
             if diagnosis:
@@ -423,28 +378,16 @@ class LabState(LabSettings):
             return make_lab_data(*self._data_settings())
         return lab_data_from_arrays(custom.X, custom.Y, self.test_ratio, self.data_seed)
 
-    @contextlib.contextmanager
-    def _mirroring(self):
+    def _sync(self, values: dict[str, object]) -> None:
+        """Show ``values`` the session already uses, without acting on them again."""
         self._syncing = True
         try:
-            yield
+            self.param.update(values)
         finally:
             self._syncing = False
 
-    def _sync(self, values: dict[str, object]) -> None:
-        """Show ``values`` the session already uses, without acting on them again."""
-        with self._mirroring():
-            self.param.update(values)
-
-    def _changed_words(self, names: set[str]) -> str:
-        return ", ".join(sorted(SETTINGS[name].label for name in names)) + " changed"
-
     def _set_layers(self, sizes: list[int]) -> None:
         self.apply(hidden_layers=format_hidden_layers(sizes))
-
-    def _resize(self, index: int, step) -> None:
-        sizes = self.session.layer_sizes
-        self._set_layers([step(n) if i == index else n for i, n in enumerate(sizes)])
 
     def _budget_used_up(self) -> bool:
         """True (and say what to do) when no iteration is left in the budget."""

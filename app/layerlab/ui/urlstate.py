@@ -26,9 +26,14 @@ Reserved keys besides the settings:
 - ``view=discrete,steps,sweep``: views the page opens (``VIEWS``).
 - ``sweep=0,0.01,0.1,1``: the λ sweep's grid (``layerlab.sweep.parse_grid``: at most
   ``MAX_POINTS`` values in ``[0, 10]``); a bad grid gets a notice and the default grid.
+- ``pin=ITERATIONS;key:value;...``: a pinned run to compare with (repeatable, at most
+  ``MAX_PINS``): the iterations it reached, then the settings in which it differs from the
+  defaults and its ``changes:...``. Read strictly: a bad iteration count, an unknown key, a
+  value that is not valid (out of range included: a clamped value would be another run) or a
+  key given twice leaves that pin out, with a notice naming the value.
 
-A key given more than once: the **last** value wins (so appending ``&lambd=0.1`` to a link
-overrides it), and a notice says so.
+A key given more than once (but ``pin``): the **last** value wins (so appending
+``&lambd=0.1`` to a link overrides it), and a notice says so.
 
 ``plain_query`` is a safe stand-in for Panel's own query parser (see its docstring).
 """
@@ -48,12 +53,14 @@ from layerlab.settings import (
     group_members,
 )
 from layerlab.sweep import format_grid, parse_grid
+from layerlab.ui.pins import MAX_PINS, PIN_SETTINGS, PinRecipe, defaults
 from layerlab.ui.presets import PRESETS
 from layerlab.ui.session import LIVE, Change
 
 MAX_QUERY_CHARS = 4096  # a canonical link is about 200 characters
 MAX_VALUE_CHARS = 200
 MAX_CHANGES = 40
+MAX_PIN_CHARS = 600  # a pin with every setting off its default and a few changes fits
 MAX_FIELDS = 64
 MAX_NOTICES = 12
 QUOTE_CHARS = 40  # at most this much of a user value is ever echoed
@@ -78,6 +85,7 @@ class ParsedQuery(NamedTuple):
     preset: str | None  # the preset applied before the explicit keys, if any
     changes: tuple[Change, ...] = ()  # (iteration, name, value) changed during the run
     views: frozenset[str] = frozenset()  # names from VIEWS the page opens
+    pins: tuple[PinRecipe, ...] = ()  # pinned runs to replay
     sweep: tuple[float, ...] | None = None  # the λ sweep's grid, if the link gives one
 
 
@@ -104,7 +112,9 @@ def parse_query(query: str, presets: Mapping[str, dict] = PRESETS) -> ParsedQuer
     is ignored. Never raises, whatever the input.
     """
     notices: list[str] = []
-    values = _last_values(_split(query, notices), notices)
+    pairs = _split(query, notices)
+    pins = _pins([value for key, value in pairs if key == "pin"], notices)
+    values = _last_values([pair for pair in pairs if pair[0] != "pin"], notices)
     preset = _preset(values.pop("preset", None), presets, notices)
     settings = dict(presets[preset]) if preset else {}
     hidden = _hidden(values.pop("only", None), values.pop("hide", None), notices)
@@ -119,7 +129,9 @@ def parse_query(query: str, presets: Mapping[str, dict] = PRESETS) -> ParsedQuer
             settings[key] = _parse_value(key, text, notices)
         except Rejected as rejection:
             notices.append(plain(str(rejection)))
-    return ParsedQuery(settings, _capped(notices), hidden, preset, tuple(changes), views, sweep)
+    return ParsedQuery(
+        settings, _capped(notices), hidden, preset, tuple(changes), views, tuple(pins), sweep
+    )
 
 
 def plain_query(query: str) -> dict[str, str]:
@@ -242,6 +254,79 @@ def _changes(text: str | None, notices: list[str]) -> list[Change]:
     return [(iteration, name, value) for (iteration, name), value in sorted(changes.items())]
 
 
+def _pins(texts: list[str], notices: list[str]) -> list[PinRecipe]:
+    """The link's ``pin=`` values as recipes (the first ``MAX_PINS``); each bad one is left
+    out with a notice."""
+    if len(texts) > MAX_PINS:
+        notices.append(
+            f"The link has {len(texts)} pinned runs (pin=), at most {MAX_PINS}: used the first "
+            f"{MAX_PINS}."
+        )
+    recipes = []
+    for text in texts[:MAX_PINS]:
+        try:
+            recipes.append(_pin(text))
+        except Rejected as rejection:
+            notices.append(plain(f"The pinned run pin={quoted(text)} is left out: {rejection}"))
+    return recipes
+
+
+def _pin(text: str) -> PinRecipe:
+    """One ``ITERATIONS;key:value;...`` pin, or ``Rejected`` saying what is wrong."""
+    if len(text) > MAX_PIN_CHARS:
+        raise Rejected(f"it is too long ({len(text):,} characters, at most {MAX_PIN_CHARS}).")
+    head, *parts = text.split(";")
+    head = head.strip()
+    if not re.fullmatch(r"[0-9]{1,6}", head) or not 1 <= int(head) <= MAX_ITERATIONS:
+        raise Rejected(
+            f"it starts with {quoted(head)}, not the iterations it reached (1 to "
+            f"{MAX_ITERATIONS:,})."
+        )
+    settings, changes = {}, None
+    for part in filter(None, (part.strip() for part in parts)):
+        key, colon, value = (piece.strip() for piece in part.partition(":"))
+        if not colon or not value:
+            raise Rejected(f"{quoted(part)} is not key:value.")
+        if key in settings or (key == "changes" and changes is not None):
+            raise Rejected(f"{quoted(key)} is given twice.")
+        if key == "changes":
+            problems: list[str] = []
+            changes = _changes(value, problems)
+            if problems:
+                raise Rejected(problems[0])
+        elif key in PIN_SETTINGS:
+            settings[key] = _pin_value(key, value)
+        else:
+            raise Rejected(f"{quoted(key)} is not a setting a pinned run has.")
+    return PinRecipe({**defaults(), **settings}, int(head), tuple(changes or ()))
+
+
+def _pin_value(key: str, text: str) -> object:
+    """``text`` as setting ``key``'s value, valid as it is (never clamped)."""
+    setting = SETTINGS[key]
+    try:
+        value = setting.parse(text)
+    except ValueError as error:
+        raise Rejected(f"{key}:{quoted(text)} {error}.") from None
+    try:
+        return setting.check(value)
+    except (TypeError, ValueError) as error:
+        raise Rejected(f"{key}:{quoted(text)}: {error}") from None
+
+
+def pin_text(recipe: PinRecipe) -> str:
+    """One pin as a link writes it: ``300;lambd:0.7;hidden_layers:16`` (the settings off
+    their defaults, then the changes)."""
+    default = defaults()
+    parts = [str(recipe.iterations)]
+    for key in PIN_SETTINGS:
+        if key in recipe.settings and not _same(key, recipe.settings[key], default[key]):
+            parts.append(f"{key}:{format_value(key, recipe.settings[key])}")
+    if recipe.changes:
+        parts.append("changes:" + ",".join(change_text(change) for change in recipe.changes))
+    return ";".join(parts)
+
+
 def change_text(change: Change) -> str:
     """One change as a link writes it: ``lambd@120:0.1``, ``w2.3.1@40:-0.5``."""
     iteration, name, value = change
@@ -321,6 +406,7 @@ def format_query(
     hidden: Iterable[str] = (),
     changes: Iterable[Change] = (),
     views: Iterable[str] = (),
+    pins: Iterable[PinRecipe] = (),
     sweep: Iterable[float] | None = None,
 ) -> str:
     """The canonical query (without ``?``) for ``settings``, keys in the declarations' order.
@@ -330,7 +416,8 @@ def format_query(
     defaults. With ``defaults``, settings equal to them are left out (a shorter, hand-made
     link). Floats are written in their shortest exact form, so parsing gives back the
     bit-identical value. ``hidden`` controls are kept as ``hide=``, ``changes`` as
-    ``changes=``, the λ sweep's grid as ``sweep=``.
+    ``changes=``, each of ``pins`` (linkable recipes) as a ``pin=`` (``pin_text``); a pin
+    too long for a link (``MAX_PIN_CHARS``) is left out; the λ sweep's grid as ``sweep=``.
     """
     defaults = defaults or {}
     pairs = [
@@ -347,10 +434,14 @@ def format_query(
         pairs.append(("view", ",".join(name for name in VIEWS if name in views)))
     if sweep is not None:
         pairs.append(("sweep", format_grid(sweep).replace(" ", "")))
+    for recipe in pins:
+        text = pin_text(recipe)
+        if len(text) <= MAX_PIN_CHARS:
+            pairs.append(("pin", text))
     hidden = set(hidden)
     if hidden:
         pairs.append(("hide", ",".join(name for name in CONTROLS if name in hidden)))
-    return urlencode(pairs, safe=",@:", quote_via=quote)
+    return urlencode(pairs, safe=",@:;", quote_via=quote)
 
 
 def _same(key: str, a: object, b: object) -> bool:
