@@ -71,7 +71,7 @@ class LabState(LabSettings):
         super().__init__(**params)
         self._syncing = False  # True while the state itself mirrors the session's values
         self._diagnosed = False  # whether this session's collapse was reported already
-        data = make_lab_data(*self._data_settings()).with_features(self.features)
+        data = self._data_for(None).with_features(self.features)
         sizes = parse_hidden_layers(self.hidden_layers)
         self.session = TrainingSession(data, sizes, self._config(), changes=changes)
         self._stepping = False  # a Step's iteration is under way (a big one takes ticks)
@@ -252,15 +252,14 @@ class LabState(LabSettings):
 
         Raises ``ValueError`` (and keeps the current data) if it cannot be split or trained.
         """
-        data = lab_data_from_arrays(custom.X, custom.Y, self.test_ratio, self.data_seed)
-        m, n_x = custom.X.shape[1], custom.X.shape[0]
+        n_x, m = custom.X.shape
         what = what or f"Data from {custom.name} ({m} examples, {n_x} features)"
-        self._start(data, self.session.layer_sizes, what, custom=custom)
+        self._start(self._data_for(custom), self.session.layer_sizes, what, custom=custom)
 
     def use_generated(self) -> None:
         """Back to the generated dataset of the current settings."""
-        data = make_lab_data(*self._data_settings())
-        self._start(data, self.session.layer_sizes, f"Back to the {self.dataset} dataset")
+        what = f"Back to the {self.dataset} dataset"
+        self._start(self._data_for(None), self.session.layer_sizes, what)
 
     def load_params(
         self, params: dict, switch_architecture: bool = False, file_name: str | None = None
@@ -370,12 +369,11 @@ class LabState(LabSettings):
         values = {name: getattr(self, name) for name in UI_SETTINGS}
         return TrainConfig.from_settings(values, iterations=MAX_ITERATIONS)
 
-    def _data_settings(self) -> tuple:
-        return self.dataset, self.n_points, self.noise, self.test_ratio, self.data_seed
-
     def _data_for(self, custom: CustomData | None) -> LabData:
+        """The generated dataset of the settings (``custom`` None), or ``custom`` split."""
         if custom is None:
-            return make_lab_data(*self._data_settings())
+            split = self.test_ratio, self.data_seed
+            return make_lab_data(self.dataset, self.n_points, self.noise, *split)
         return lab_data_from_arrays(custom.X, custom.Y, self.test_ratio, self.data_seed)
 
     def _sync(self, values: dict[str, object]) -> None:
@@ -392,11 +390,8 @@ class LabState(LabSettings):
     def _budget_used_up(self) -> bool:
         """True (and say what to do) when no iteration is left in the budget."""
         if self.done:
-            self._say(
-                "warning",
-                f"The budget of {self.iterations} iterations is used up: "
-                "raise Iterations to go on, or Reset.",
-            )
+            used_up = f"The budget of {self.iterations} iterations is used up"
+            self._say("warning", f"{used_up}: raise Iterations to go on, or Reset.")
         return self.done
 
     def _reject(self, name: str, message: str) -> None:
