@@ -312,8 +312,8 @@ def format_query(
     written, so the link keeps meaning the same run even if a later version changes its
     defaults. With ``defaults``, settings equal to them are left out (a shorter, hand-made
     link). Floats are written in their shortest exact form, so parsing gives back the
-    bit-identical value. ``hidden`` controls are kept as ``hide=``, ``changes`` as
-    ``changes=``.
+    bit-identical value. ``hidden`` controls are kept as ``hide=`` or ``only=`` (see
+    ``hidden_pairs``), ``changes`` as ``changes=``.
     """
     defaults = defaults or {}
     pairs = [
@@ -330,8 +330,23 @@ def format_query(
         pairs.append(("view", ",".join(name for name in VIEWS if name in views)))
     hidden = set(hidden)
     if hidden:
-        pairs.append(("hide", ",".join(name for name in CONTROLS if name in hidden)))
+        pairs.extend(hidden_pairs(hidden))
     return urlencode(pairs, safe=",@:", quote_via=quote)
+
+
+def hidden_pairs(hidden: set[str]) -> list[tuple[str, str]]:
+    """The link's keys for the ``hidden`` controls: ``hide=`` naming them, or ``only=`` naming
+    the others (with ``hide=play`` when Play is hidden too), whichever is shorter.
+
+    A link that shows a few controls would otherwise list all the rest in ``hide=``, longer
+    than ``MAX_VALUE_CHARS``; the shorter of the two is at most half of all the names.
+    """
+    hide = [("hide", ",".join(name for name in CONTROLS if name in hidden))]
+    shown = [name for name in CONTROLS if name not in hidden and name != "play"]
+    only = [("only", ",".join(shown or ["play"]))]  # Play is shown with ``only=`` anyway
+    if "play" in hidden:
+        only.append(("hide", "play"))
+    return min(hide, only, key=lambda pairs: len(urlencode(pairs)))
 
 
 def _same(key: str, a: object, b: object) -> bool:
