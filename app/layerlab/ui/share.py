@@ -13,7 +13,7 @@
 * ``notice_area`` shows what the link asked for that could not be used (escaped), and
   ``copy_link`` copies ``location.href`` (or shows it in a box when the clipboard is denied),
   saying what the link cannot carry (``link_caveat``: uploaded data, drawn points, weights
-  from a file).
+  from a file); "Embed" beside it gives the link as an ``<iframe>`` snippet (``embed``).
 
 The JavaScript below avoids template literals: ``panel convert`` rewrites ``${``.
 """
@@ -28,6 +28,7 @@ import panel.io.location
 from layerlab.settings import LINK_SETTINGS
 from layerlab.ui.binding import html_pane
 from layerlab.ui.custom import DATA_FILE_NAME
+from layerlab.ui.embed import LINK_JS, embed_code
 from layerlab.ui.state import LabState
 from layerlab.ui.urlstate import VIEWS, format_query, plain_query
 from layerlab.ui.viewstate import ViewState
@@ -43,23 +44,18 @@ window.__layerlabUrlTimer = setTimeout(function () {
 }, DEBOUNCE);
 """.replace("DEBOUNCE", str(DEBOUNCE_MS))
 
-COPY_LINK_JS = """
-var query = address.value || window.location.search.slice(1);
-var href = window.location.origin + window.location.pathname + (query ? "?" + query : "");
+COPY_LINK_JS = (
+    LINK_JS
+    + """
 function show(title) {
+  embed.visible = false;
   box.value = href;
   box.title = title;
   box.visible = true;
 }
-if (navigator.clipboard && window.isSecureContext) {
-  navigator.clipboard.writeText(href).then(
-    function () { show("Link copied to the clipboard"); },
-    function () { show("Copy this link"); }
-  );
-} else {
-  show("Copy this link");
-}
+copy(href, show, "Link copied to the clipboard", "Copy this link");
 """
+)
 
 
 def install_plain_query() -> None:
@@ -158,12 +154,16 @@ def link_caveat(state: LabState) -> str:
 
 def copy_link(state: LabState, address: AddressBar) -> pn.Row:
     """A "Copy link" button; the link also appears in a text box (the clipboard's fallback),
-    and a note says what the link leaves out, if anything."""
+    and a note says what the link leaves out, if anything. Beside it "Embed" (``embed``): a
+    link hides or shows the pair together (the "share" control)."""
     box = pn.widgets.TextInput(
         label="Copy this link", visible=False, sizing_mode="stretch_width", css_classes=["ll-link"]
     )
     button = pn.widgets.Button(label="Copy link", width=110, css_classes=["ll-copy-link"])
-    button.js_on_click(args={"box": box, "address": address.widget}, code=COPY_LINK_JS)
+    embed, embed_area = embed_code(address.widget, box)
+    button.js_on_click(
+        args={"box": box, "address": address.widget, "embed": embed_area}, code=COPY_LINK_JS
+    )
     note = html_pane(css_classes=["ll-link-caveat"], visible=False)
 
     def show_caveat(_) -> None:
@@ -173,4 +173,10 @@ def copy_link(state: LabState, address: AddressBar) -> pn.Row:
 
     button.on_click(show_caveat)
     state.param.watch(lambda _: setattr(note, "visible", False), "generation")
-    return pn.Row(button, pn.Column(box, note, margin=0), sizing_mode="stretch_width", margin=0)
+    return pn.Row(
+        button,
+        embed,
+        pn.Column(box, embed_area, note, margin=0),
+        sizing_mode="stretch_width",
+        margin=0,
+    )

@@ -58,7 +58,7 @@ QUOTE_CHARS = 40  # at most this much of a user value is ever echoed
 # Controls a link can hide: every setting the page offers, and the page's other parts. The UI
 # maps each name to its widget; "play" is the Play/Pause, Step and Reset row, "upload" the
 # CSV upload, "model" the weights and script downloads and the weights upload, "share" the
-# Copy link button.
+# Copy link and Embed buttons.
 CONTROLS = (*UI_SETTINGS, "presets", "play", "gradcheck", "upload", "model", "share")
 CONTROL_GROUPS = {group: group_members(group) for group in GROUPS}
 # Views a link may open: the decision map as two classes, the step-by-step walk.
