@@ -26,7 +26,7 @@ import panel as pn
 import panel.io.location
 
 from layerlab.settings import LINK_SETTINGS
-from layerlab.ui.binding import html_pane
+from layerlab.ui.binding import html_pane, wrap_row
 from layerlab.ui.custom import DATA_FILE_NAME
 from layerlab.ui.embed import LINK_JS, embed_code
 from layerlab.ui.state import LabState
@@ -152,10 +152,10 @@ def link_caveat(state: LabState) -> str:
     )
 
 
-def copy_link(state: LabState, address: AddressBar) -> pn.Row:
-    """A "Copy link" button; the link also appears in a text box (the clipboard's fallback),
-    and a note says what the link leaves out, if anything. Beside it "Embed" (``embed``): a
-    link hides or shows the pair together (the "share" control)."""
+def copy_link(state: LabState, address: AddressBar) -> tuple[pn.Row, pn.Column]:
+    """The "Copy link" and "Embed" buttons (``embed``; a link hides or shows the pair: the
+    "share" control), and under the header the boxes they fill: the link or the snippet (the
+    clipboard's fallback), and a note of what the link leaves out, if anything."""
     box = pn.widgets.TextInput(
         label="Copy this link", visible=False, sizing_mode="stretch_width", css_classes=["ll-link"]
     )
@@ -164,7 +164,7 @@ def copy_link(state: LabState, address: AddressBar) -> pn.Row:
     button.js_on_click(
         args={"box": box, "address": address.widget, "embed": embed_area}, code=COPY_LINK_JS
     )
-    note = html_pane(css_classes=["ll-link-caveat"], visible=False)
+    note = html_pane(css_classes=["ll-link-caveat"], visible=False, margin=(0, 10))
 
     def show_caveat(_) -> None:
         text = link_caveat(state)
@@ -172,11 +172,9 @@ def copy_link(state: LabState, address: AddressBar) -> pn.Row:
         note.visible = bool(text)
 
     button.on_click(show_caveat)
+    embed.on_click(show_caveat)
     state.param.watch(lambda _: setattr(note, "visible", False), "generation")
-    return pn.Row(
-        button,
-        embed,
-        pn.Column(box, embed_area, note, margin=0),
-        sizing_mode="stretch_width",
-        margin=0,
-    )
+    # The buttons wrap (a 600 px frame has no room beside the title for both side by side).
+    buttons = wrap_row(button, embed, sizing_mode=None, css_classes=["ll-share"])
+    boxes = pn.Column(box, embed_area, note, sizing_mode="stretch_width", margin=(0, 6))
+    return buttons, boxes
