@@ -37,7 +37,7 @@ function copy(text, show, copied, byHand) {
 """
 EMBED_TITLE = "Layer Lab: train a neural network in your browser"
 EMBED_HEIGHT = 600  # px; the frame takes the host column's full width
-# Attribute name -> value, "src" first; "allow" lets Copy link and Embed work in the frame.
+# The attributes after "src" (the link), in order; "allow" lets the clipboard work in the frame.
 EMBED_ATTRIBUTES = {
     "title": EMBED_TITLE,
     "width": "100%",
