@@ -1,8 +1,10 @@
 """How fast the lab trains and redraws, in CPython, without a browser.
 
 Drives the app's own tick (a training slice, then the plots' in-place update) back to back
-on a Bokeh document, and serializes each tick's changes the way ``panel serve`` sends them
-(one PATCH-DOC message), so every cost a frame pays on the Python side is counted.
+on a Bokeh document holding every figure the page always shows (the network diagram
+included), and serializes each tick's changes the way ``panel serve`` sends them (one
+PATCH-DOC message), so every cost a frame pays on the Python side is counted.
+``bench/heatmaps.py`` reuses ``measure``.
 
     .venv/bin/python bench/ui_throughput.py [--seconds 3]
 
@@ -12,6 +14,7 @@ Targets (issue 3): >= 10 updates/s and >= 200 iterations/s on the default setup.
 """
 
 import argparse
+import statistics
 import time
 
 from bokeh.document import Document
@@ -34,12 +37,22 @@ SCENARIOS = {
 }
 
 
-def measure(settings: dict, seconds: float) -> dict:
-    """Tick as fast as possible for ``seconds``; return per-tick timings and rates."""
+COLUMNS = ("steps/tick", "train ms", "plots ms", "send ms", "KB/tick", "max upd/s")
+COLUMNS += ("app upd/s", "app it/s", "worst ms")
+
+
+def measure(
+    settings: dict, seconds: float, *, plots: LabPlots | None = None, paced: bool = False
+) -> dict:
+    """Tick for ``seconds`` (back to back, or ``paced``: one tick per ``TICK_MS`` at most,
+    as the app's periodic callback runs them) on ``plots`` (default: new ``LabPlots``);
+    return per-tick timings and rates."""
     state = LabState(**{**settings, "iterations": 100_000})  # never runs out mid-measurement
-    plots = LabPlots()
+    plots = plots if plots is not None else LabPlots()
     document = Document()
-    document.add_root(column(plots.boundary_figure, plots.cost_figure, plots.accuracy_figure))
+    diagram = plots.diagram
+    figures = (plots.boundary_figure, plots.cost_figure, plots.accuracy_figure)
+    document.add_root(column(*figures, diagram.figure, diagram.detail_figure))
     events = []
     document.callbacks.on_change(events.append)
     protocol = Protocol()
@@ -48,6 +61,7 @@ def measure(settings: dict, seconds: float) -> dict:
 
     state.play()
     train_s = plots_s = send_s = 0.0
+    durations = []  # each tick's, s
     ticks, sent_bytes = 0, 0
     start = time.perf_counter()
     while time.perf_counter() - start < seconds:
@@ -63,7 +77,11 @@ def measure(settings: dict, seconds: float) -> dict:
         events.clear()
         t3 = time.perf_counter()
         train_s, plots_s, send_s = train_s + t1 - t0, plots_s + t2 - t1, send_s + t3 - t2
+        durations.append(t3 - t0)
         ticks += 1
+        if paced:
+            time.sleep(max(0.0, t0 + TICK_MS / 1000 - time.perf_counter()))
+    elapsed = time.perf_counter() - start
     tick_ms = 1000 * (train_s + plots_s + send_s) / ticks
     app_updates = min(1000 / TICK_MS, 1000 / tick_ms)
     return {
@@ -75,6 +93,10 @@ def measure(settings: dict, seconds: float) -> dict:
         "max upd/s": 1000 / tick_ms,
         "app upd/s": app_updates,
         "app it/s": app_updates * state.session.iteration / ticks,
+        "worst ms": 1000 * max(durations),
+        "median ms": 1000 * statistics.median(durations),
+        "it/s": state.session.iteration / elapsed,  # as run: back to back or paced
+        "seconds": elapsed,
     }
 
 
@@ -83,7 +105,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3.0, help="time per scenario")
     args = parser.parse_args()
     rows = {name: measure(settings, args.seconds) for name, settings in SCENARIOS.items()}
-    columns = list(next(iter(rows.values())))
+    columns = [*COLUMNS]
     width = max(map(len, rows))
     print(f"{'scenario':<{width}}  " + "  ".join(f"{c:>10}" for c in columns))
     for name, row in rows.items():

@@ -31,6 +31,7 @@ import argparse
 import statistics
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,8 +45,10 @@ from browser_support import (  # noqa: E402
     wait_for_worker_ready,
     wait_until,
 )
-from playwright.sync_api import sync_playwright  # noqa: E402
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
 from worker_ticks import install, ticks  # noqa: E402
+
+Prepare = Callable[[Page], Callable[[], dict]]
 
 LARGEST = "256,256,256,256,256,256,256,256"
 ITERATIONS = "&iterations=100000"  # the budget never ends a measurement
@@ -65,8 +68,12 @@ COUNT_JS = """() => {
 }"""
 
 
-def measure(pw, url: str, seconds: float) -> dict:
-    """Open ``url``, play for ``seconds``, pause; the worker's tick times and the pause wait."""
+def measure(pw, url: str, seconds: float, prepare: Prepare | None = None) -> dict:
+    """Open ``url``, play for ``seconds``, pause; the worker's tick times and the pause wait.
+
+    ``prepare(page)``, if given, runs once the ticks are timed, before Play; what the
+    function it returns gives after Pause is added to the result (``bench/heatmaps.py``).
+    """
     browser = launch_browser(pw)
     log = BrowserLog()
     page = new_observed_context(browser, log, viewport={"width": 1440, "height": 1000}).new_page()
@@ -74,6 +81,7 @@ def measure(pw, url: str, seconds: float) -> dict:
     wait_for_worker_ready(page, timeout_ms=120_000)
     time.sleep(1)  # let the first render and any work it started settle
     install(page.workers[0])
+    read = prepare(page) if prepare is not None else dict
     page.get_by_role("button", name="Play").click()
     time.sleep(seconds)
     pause = page.get_by_role("button", name="Pause")
@@ -84,9 +92,10 @@ def measure(pw, url: str, seconds: float) -> dict:
     paused = time.monotonic() - clicked
     iterations = page.evaluate(COUNT_JS)
     timed = [seconds for seconds, _, _ in ticks(page.workers[0])]
+    extra = read()
     log.assert_clean()
     browser.close()
-    return {"ticks": timed, "pause": paused, "iterations": iterations}
+    return {"ticks": timed, "pause": paused, "iterations": iterations, **extra}
 
 
 def percentile(values: list[float], share: float) -> float:

@@ -7,10 +7,14 @@ CPython in a subprocess.
 """
 
 import io
+import json
+import shutil
 import subprocess
 import sys
+from html.parser import HTMLParser
 
 import numpy as np
+import panel as pn
 import pytest
 
 from layerlab import ACTIVATIONS, TrainConfig, Trainer, compute_cost, forward
@@ -417,10 +421,6 @@ def test_the_switch_is_offered_for_other_layers_only():
 
 
 def test_every_html_pane_of_the_page_is_well_formed():
-    from html.parser import HTMLParser
-
-    import panel as pn
-
     void = {"br", "img", "input", "hr", "meta", "link", "col", "wbr"}
 
     class Balance(HTMLParser):
@@ -486,3 +486,77 @@ def test_a_hidden_play_starts_the_run_by_itself():
     lab = create_app_from_link("?only=lambd&hide=play&n_points=40")
     assert "It trains by itself" in lab.state.status
     assert not lab.controls.components["play"].visible
+
+
+# -- embed -----------------------------------------------------------------------------------
+def share_buttons(lab) -> list[str]:
+    return [button.label for button in lab.controls.components["share"].select(pn.widgets.Button)]
+
+
+def test_embed_sits_beside_copy_link_and_a_link_hides_or_shows_the_pair():
+    lab = create_app_from_link("?only=lambd&n_points=40")
+    assert share_buttons(lab) == ["Copy link", "Embed"]
+    assert not lab.controls.components["share"].visible
+    shown = create_app_from_link("?only=lambd,share&n_points=40")
+    assert shown.controls.components["share"].visible
+    query = shown.address.query()  # what Embed puts in the frame: the same controls
+    assert query.endswith("&only=lambd,share")
+    assert parse_query(query).hidden == parse_query("?only=lambd,share").hidden
+
+
+# The page's address as a crafted link may make it: every character HTML gives a meaning.
+CRAFTED_PATH = "/lab\"'<b>&amp;/"
+CRAFTED_QUERY = "x=\"><script>alert(1)</script>&y='&amp;&lt;"
+EMBED_RUN_JS = """
+const address = {value: QUERY}, link = {visible: true}, code = {}, area = {visible: false};
+const window = {location: {origin: "http://127.0.0.1:8000", pathname: PATH, search: ""},
+                isSecureContext: false};
+const navigator = {}, requestAnimationFrame = () => {};
+CODE
+console.log(JSON.stringify({snippet: code.value, title: code.title, link: link.visible,
+                            area: area.visible}));
+"""
+
+
+class StartTags(HTMLParser):
+    """The start tags of an HTML snippet with their (unescaped) attributes."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def test_the_embed_snippet_escapes_every_attribute_value():
+    from layerlab.ui.embed import EMBED_ATTRIBUTES, EMBED_JS
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.fail("node is not installed: bash .ci/setup installs it")
+    script = (
+        EMBED_RUN_JS.replace("QUERY", json.dumps(CRAFTED_QUERY))
+        .replace("PATH", json.dumps(CRAFTED_PATH))
+        .replace("CODE", EMBED_JS)
+    )
+    run = subprocess.run([node, "-e", script], capture_output=True, text=True, check=True)
+    shown = json.loads(run.stdout)
+    assert shown["area"] is True
+    assert shown["link"] is False  # Copy link's box makes way
+    assert shown["title"] == "Copy this embed code"  # no clipboard here: copy it by hand
+    parser = StartTags()
+    parser.feed(shown["snippet"])
+    parser.close()
+    href = f"http://127.0.0.1:8000{CRAFTED_PATH}?{CRAFTED_QUERY}"
+    assert parser.tags == [("iframe", {"src": href, **EMBED_ATTRIBUTES})]
+    assert shown["snippet"].endswith("></iframe>")
+    assert EMBED_ATTRIBUTES["loading"] == "lazy"
+    assert EMBED_ATTRIBUTES["title"]
+
+
+def test_the_share_callbacks_avoid_template_literals():
+    lab = create_app_from_link("?n_points=40")
+    for button in lab.controls.components["share"].select(pn.widgets.Button):
+        (callback,) = button.get_root().js_event_callbacks["button_click"]
+        assert "${" not in callback.code  # panel convert would rewrite it

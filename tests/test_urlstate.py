@@ -4,6 +4,7 @@ import math
 import random
 import subprocess
 import sys
+from urllib.parse import parse_qsl
 
 import pytest
 
@@ -16,6 +17,7 @@ from layerlab.ui.urlstate import (
     CONTROLS,
     MAX_NOTICES,
     MAX_QUERY_CHARS,
+    MAX_VALUE_CHARS,
     QUOTE_CHARS,
     format_query,
     parse_query,
@@ -256,6 +258,50 @@ def test_hidden_controls_survive_the_written_link():
     query = format_query(DEFAULTS, hidden={"play", "lambd", "presets"})
     assert query.endswith("&hide=lambd,presets,play")
     assert parse_query(query).hidden == {"play", "lambd", "presets"}
+
+
+def hidden_sets() -> list[set[str]]:
+    """Sets of hidden controls: none, each alone, all but each, each group and its
+    complement, all of them, with and without Play, and random ones."""
+    everything = set(CONTROLS)
+    sets = [set(), everything, everything - {"play"}]
+    for name in CONTROLS:
+        sets += [{name}, everything - {name}, everything - {name, "play"}]
+    for members in CONTROL_GROUPS.values():
+        sets += [set(members), everything - set(members), everything - set(members) - {"play"}]
+    rng = random.Random(15)
+    sets += [{name for name in CONTROLS if rng.random() < rng.random()} for _ in range(2_000)]
+    return [hidden | extra for hidden in sets for extra in (set(), {"play"})]
+
+
+def test_every_set_of_hidden_controls_round_trips_within_the_value_limit():
+    for hidden in hidden_sets():
+        query = format_query(DEFAULTS, hidden=hidden)
+        parsed = parse_query(query)
+        assert parsed.hidden == hidden, query
+        assert parsed.notices == [], query
+        assert parse_query(format_query(DEFAULTS, hidden=parsed.hidden)) == parsed
+        values = [value for key, value in parse_qsl(query) if key in ("only", "hide")]
+        assert all(len(value) <= MAX_VALUE_CHARS for value in values), query
+
+
+def test_the_shorter_of_only_and_hide_fits_for_any_set_of_controls():
+    # hide= names the hidden controls, only= the others (or "play"): together they name
+    # each control at most once, so the shorter one is at most half of all the names.
+    longest = (len(",".join(CONTROLS)) + len(",play")) // 2
+    assert longest <= MAX_VALUE_CHARS
+    assert len(",".join(CONTROLS)) > MAX_VALUE_CHARS  # hide= alone would not always fit
+
+
+def test_a_link_showing_few_controls_writes_only():
+    shown = parse_query("only=lambd,lambd_l1").hidden
+    assert format_query(DEFAULTS, hidden=shown).endswith("&only=lambd,lambd_l1")
+    play_too = parse_query("only=lambd&hide=play").hidden
+    assert format_query(DEFAULTS, hidden=play_too).endswith("&only=lambd&hide=play")
+    nothing = parse_query("only=play&hide=play").hidden
+    assert nothing == set(CONTROLS)
+    assert format_query(DEFAULTS, hidden=nothing).endswith("&only=play&hide=play")
+    assert format_query(DEFAULTS, hidden={"lambd"}).endswith("&hide=lambd")
 
 
 # -- hostile links ---------------------------------------------------------------------------

@@ -204,15 +204,17 @@ class LayerLab(pn.viewable.Viewer):
             model_card(state, self.controls),
             css_classes=["ll-sidebar"],
         )
+        share, shared = copy_link(self.state, self.address, self.pins)  # buttons, their boxes
         header = _flex(
             html_pane(HEADER, css_classes=["ll-title"]),
-            self.controls.add("share", copy_link(self.state, self.address, self.pins)),
+            self.controls.add("share", share),
             self.address.widget,
             self.scheme.widget,
             css_classes=["ll-header-row"],
         )
         return pn.Column(
             header,
+            shared,
             self.notices,
             _flex(main, controls, css_classes=["ll-body"]),
             css_classes=["ll-page"],

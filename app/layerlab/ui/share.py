@@ -13,7 +13,7 @@
 * ``notice_area`` shows what the link asked for that could not be used (escaped), and
   ``copy_link`` copies ``location.href`` (or shows it in a box when the clipboard is denied),
   saying what the link cannot carry (``link_caveat``: uploaded data, drawn points, weights
-  from a file).
+  from a file); "Embed" beside it gives the link as an ``<iframe>`` snippet (``embed``).
 
 The JavaScript below avoids template literals: ``panel convert`` rewrites ``${``.
 """
@@ -26,8 +26,9 @@ import panel as pn
 import panel.io.location
 
 from layerlab.settings import LINK_SETTINGS
-from layerlab.ui.binding import html_pane
+from layerlab.ui.binding import html_pane, wrap_row
 from layerlab.ui.custom import DATA_FILE_NAME
+from layerlab.ui.embed import LINK_JS, embed_code
 from layerlab.ui.pins import PinBoard
 from layerlab.ui.state import LabState
 from layerlab.ui.urlstate import VIEWS, format_query, plain_query
@@ -44,23 +45,18 @@ window.__layerlabUrlTimer = setTimeout(function () {
 }, DEBOUNCE);
 """.replace("DEBOUNCE", str(DEBOUNCE_MS))
 
-COPY_LINK_JS = """
-var query = address.value || window.location.search.slice(1);
-var href = window.location.origin + window.location.pathname + (query ? "?" + query : "");
+COPY_LINK_JS = (
+    LINK_JS
+    + """
 function show(title) {
+  embed.visible = false;
   box.value = href;
   box.title = title;
   box.visible = true;
 }
-if (navigator.clipboard && window.isSecureContext) {
-  navigator.clipboard.writeText(href).then(
-    function () { show("Link copied to the clipboard"); },
-    function () { show("Copy this link"); }
-  );
-} else {
-  show("Copy this link");
-}
+copy(href, show, "Link copied to the clipboard", "Copy this link");
 """
+)
 
 
 def install_plain_query() -> None:
@@ -184,15 +180,22 @@ def _run_caveat(state: LabState) -> str:
     )
 
 
-def copy_link(state: LabState, address: AddressBar, pins: PinBoard | None = None) -> pn.Row:
-    """A "Copy link" button; the link also appears in a text box (the clipboard's fallback),
-    and a note says what the link leaves out, if anything."""
+def copy_link(
+    state: LabState, address: AddressBar, pins: PinBoard | None = None
+) -> tuple[pn.Row, pn.Column]:
+    """The "Copy link" and "Embed" buttons (``embed``; a link hides or shows the pair: the
+    "share" control), and under the header the boxes they fill: the link or the snippet (the
+    clipboard's fallback), and a note of what the link leaves out (of the run and of the
+    ``pins``), if anything."""
     box = pn.widgets.TextInput(
         label="Copy this link", visible=False, sizing_mode="stretch_width", css_classes=["ll-link"]
     )
     button = pn.widgets.Button(label="Copy link", width=110, css_classes=["ll-copy-link"])
-    button.js_on_click(args={"box": box, "address": address.widget}, code=COPY_LINK_JS)
-    note = html_pane(css_classes=["ll-link-caveat"], visible=False)
+    embed, embed_area = embed_code(address.widget, box)
+    button.js_on_click(
+        args={"box": box, "address": address.widget, "embed": embed_area}, code=COPY_LINK_JS
+    )
+    note = html_pane(css_classes=["ll-link-caveat"], visible=False, margin=(0, 10))
 
     def show_caveat(_) -> None:
         text = link_caveat(state, pins)
@@ -200,5 +203,9 @@ def copy_link(state: LabState, address: AddressBar, pins: PinBoard | None = None
         note.visible = bool(text)
 
     button.on_click(show_caveat)
+    embed.on_click(show_caveat)
     state.param.watch(lambda _: setattr(note, "visible", False), "generation")
-    return pn.Row(button, pn.Column(box, note, margin=0), sizing_mode="stretch_width", margin=0)
+    # The buttons wrap (a 600 px frame has no room beside the title for both side by side).
+    buttons = wrap_row(button, embed, sizing_mode=None, css_classes=["ll-share"])
+    boxes = pn.Column(box, embed_area, note, sizing_mode="stretch_width", margin=(0, 6))
+    return buttons, boxes

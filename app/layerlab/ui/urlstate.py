@@ -68,7 +68,7 @@ QUOTE_CHARS = 40  # at most this much of a user value is ever echoed
 # Controls a link can hide: every setting the page offers, and the page's other parts. The UI
 # maps each name to its widget; "play" is the Play/Pause, Step and Reset row, "upload" the
 # CSV upload, "model" the weights and script downloads and the weights upload, "share" the
-# Copy link button.
+# Copy link and Embed buttons.
 CONTROLS = (*UI_SETTINGS, "presets", "play", "gradcheck", "upload", "model", "share")
 CONTROL_GROUPS = {group: group_members(group) for group in GROUPS}
 # Views a link may open: the decision map as two classes, the step-by-step walk, the λ sweep.
@@ -415,9 +415,10 @@ def format_query(
     written, so the link keeps meaning the same run even if a later version changes its
     defaults. With ``defaults``, settings equal to them are left out (a shorter, hand-made
     link). Floats are written in their shortest exact form, so parsing gives back the
-    bit-identical value. ``hidden`` controls are kept as ``hide=``, ``changes`` as
-    ``changes=``, each of ``pins`` (linkable recipes) as a ``pin=`` (``pin_text``); a pin
-    too long for a link (``MAX_PIN_CHARS``) is left out; the λ sweep's grid as ``sweep=``.
+    bit-identical value. ``hidden`` controls are kept as ``hide=`` or ``only=`` (see
+    ``hidden_pairs``), ``changes`` as ``changes=``, each of ``pins`` (linkable recipes) as a
+    ``pin=`` (``pin_text``); a pin too long for a link (``MAX_PIN_CHARS``) is left out; the λ
+    sweep's grid as ``sweep=``.
     """
     defaults = defaults or {}
     pairs = [
@@ -440,8 +441,23 @@ def format_query(
             pairs.append(("pin", text))
     hidden = set(hidden)
     if hidden:
-        pairs.append(("hide", ",".join(name for name in CONTROLS if name in hidden)))
+        pairs.extend(hidden_pairs(hidden))
     return urlencode(pairs, safe=",@:;", quote_via=quote)
+
+
+def hidden_pairs(hidden: set[str]) -> list[tuple[str, str]]:
+    """The link's keys for the ``hidden`` controls: ``hide=`` naming them, or ``only=`` naming
+    the others (with ``hide=play`` when Play is hidden too), whichever is shorter.
+
+    A link that shows a few controls would otherwise list all the rest in ``hide=``, longer
+    than ``MAX_VALUE_CHARS``; the shorter of the two is at most half of all the names.
+    """
+    hide = [("hide", ",".join(name for name in CONTROLS if name in hidden))]
+    shown = [name for name in CONTROLS if name not in hidden and name != "play"]
+    only = [("only", ",".join(shown or ["play"]))]  # Play is shown with ``only=`` anyway
+    if "play" in hidden:
+        only.append(("hide", "play"))
+    return min(hide, only, key=lambda pairs: len(urlencode(pairs)))
 
 
 def _same(key: str, a: object, b: object) -> bool:
