@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from layerlab.ui.app import LayerLab, create_app_from_link
+from layerlab.ui.pin_links import pin_text
 from layerlab.ui.pins import (
     MAX_PINS,
     PinBoard,
@@ -26,7 +27,7 @@ from layerlab.ui.pins import (
 from layerlab.ui.points import add_point
 from layerlab.ui.share import link_caveat
 from layerlab.ui.state import LabState
-from layerlab.ui.urlstate import format_query, parse_query, pin_text
+from layerlab.ui.urlstate import format_query, parse_query
 
 SMALL = {"n_points": 80, "hidden_layers": "4", "iterations": 400}
 

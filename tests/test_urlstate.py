@@ -11,6 +11,7 @@ import pytest
 from layerlab.layers import MAX_HIDDEN_LAYERS, MAX_UNITS
 from layerlab.settings import LINK_SETTINGS as SETTINGS
 from layerlab.settings import SETTINGS as DECLARED
+from layerlab.ui.link_values import QUOTE_CHARS
 from layerlab.ui.state import PRESETS, LabState
 from layerlab.ui.urlstate import (
     CONTROL_GROUPS,
@@ -18,7 +19,6 @@ from layerlab.ui.urlstate import (
     MAX_NOTICES,
     MAX_QUERY_CHARS,
     MAX_VALUE_CHARS,
-    QUOTE_CHARS,
     format_query,
     parse_query,
     plain_query,

@@ -27,18 +27,20 @@ from layerlab.ui.controls import (
     preset_controls,
     training_controls,
 )
+from layerlab.ui.legends import COST_LEGEND, TRAIN_TEST_LEGEND
+from layerlab.ui.link_values import change_text
 from layerlab.ui.model_io import model_card
 from layerlab.ui.network_view import network_panel
 from layerlab.ui.pin_view import PinView
 from layerlab.ui.pins import PinBoard
-from layerlab.ui.plots import ACCURACY_LEGEND, COST_LEGEND, LabPlots
+from layerlab.ui.plots import LabPlots
 from layerlab.ui.predictions import predictions_panel
 from layerlab.ui.presets import PRESET_NOTES
 from layerlab.ui.share import AddressBar, copy_link, notice_area
 from layerlab.ui.state import LabState
 from layerlab.ui.theme import LAYOUT_CSS, PAGE_CSS
 from layerlab.ui.upload import DataUpload
-from layerlab.ui.urlstate import ParsedQuery, change_text, parse_query
+from layerlab.ui.urlstate import ParsedQuery, parse_query
 from layerlab.ui.views import readout, transport
 from layerlab.ui.viewstate import ViewState
 
@@ -182,7 +184,7 @@ class LayerLab(pn.viewable.Viewer):
             costs,
             _panel(
                 pn.pane.Bokeh(plots.accuracy_figure, sizing_mode="stretch_width"),
-                html_pane(ACCURACY_LEGEND),
+                html_pane(TRAIN_TEST_LEGEND),
             ),
             css_classes=["ll-curves"],
             margin=0,

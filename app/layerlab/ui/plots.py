@@ -32,6 +32,7 @@ from layerlab.ui.figure_style import (
     probability_palette,
     style_figure,
 )
+from layerlab.ui.legends import L2_LINE, TEST_LINE, TRAIN_LINE
 from layerlab.ui.pending import Pending
 from layerlab.ui.pin_lines import draw_pin_lines, pin_sources, show_pins
 from layerlab.ui.state import LabState
@@ -43,41 +44,10 @@ BOUNDARY_MAC_BUDGET = 2e7  # multiply-adds per boundary refresh, sets the grid r
 BOUNDARY_MAX_SHARE = 0.15  # at most this share of wall time on boundary refreshes
 MAP_SLICE_S = 0.01  # time per update on a boundary image under way (at least one chunk)
 
-TRAIN_LINE, TEST_LINE, L2_LINE = "#2a78b5", "#e8833a", "#7a7f8c"
-
 
 def boundary_resolution(n_params: int) -> int:
     """Grid side for the boundary image: fine for small networks, coarser for huge ones."""
     return int(np.clip(np.sqrt(BOUNDARY_MAC_BUDGET / max(n_params, 1)), 32, 120))
-
-
-def legend_html(items: list[tuple[str, str, str]]) -> str:
-    """A legend as HTML, for the page next to a figure: ``(color, dash, label)`` items.
-
-    (Bokeh's own ``Legend`` redraws its items on every stream, which costs the browser more
-    than drawing the curves; these legends never change.)
-    """
-    spans = (
-        f'<span><span style="display:inline-block;width:18px;'  # a long label wraps
-        f'border-top:2px {dash} {color};vertical-align:middle;margin-right:4px"></span>'
-        f"{label}</span>"
-        for color, dash, label in items
-    )
-    return (
-        '<div class="ll-legend" style="display:flex;gap:14px;flex-wrap:wrap">'
-        + "".join(spans)
-        + "</div>"
-    )
-
-
-COST_LEGEND = legend_html(
-    [
-        (TRAIN_LINE, "solid", "train J (cross-entropy + L2 + L1)"),
-        (TEST_LINE, "solid", "test cross-entropy"),
-        (L2_LINE, "dashed", "regularization part λ/2m·Σ‖W‖² + λ₁/m·Σ|W| (when λ or λ₁ > 0)"),
-    ]
-)
-ACCURACY_LEGEND = legend_html([(TRAIN_LINE, "solid", "train"), (TEST_LINE, "solid", "test")])
 
 
 class LabPlots:

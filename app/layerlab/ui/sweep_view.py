@@ -26,14 +26,13 @@ from bokeh.plotting import figure
 from layerlab.sweep import MAX_POINTS, format_grid, parse_grid
 from layerlab.ui.binding import html_pane, wrap_row
 from layerlab.ui.figure_style import LIGHT, Scheme, style_figure
+from layerlab.ui.legends import TEST_LINE, TRAIN_LINE, TRAIN_TEST_LEGEND
 from layerlab.ui.numbers import number, percent
-from layerlab.ui.plots import TEST_LINE, TRAIN_LINE, legend_html
 from layerlab.ui.state import LabState
 from layerlab.ui.sweep_run import SweepRun
 from layerlab.ui.viewstate import ViewState
 
 COLUMNS = ("lambd", "x", "train_cost", "test_cost", "train_accuracy", "test_accuracy")
-LEGEND = legend_html([(TRAIN_LINE, "solid", "train"), (TEST_LINE, "solid", "test")])
 # A tick at λ = 0's place reads "0"; the others as plain decimals (no template literals:
 # ``panel convert`` rewrites them).
 TICK_JS = (
@@ -206,7 +205,7 @@ class SweepView(pn.viewable.Viewer):
             wrap_row(self.progress, self.status),
             pn.pane.Bokeh(self.plots.cost_figure, sizing_mode="stretch_width"),
             pn.pane.Bokeh(self.plots.accuracy_figure, sizing_mode="stretch_width"),
-            html_pane(LEGEND),
+            html_pane(TRAIN_TEST_LEGEND),
             self.table,
             sizing_mode="stretch_width",
             css_classes=["ll-sweep"],

@@ -38,32 +38,36 @@ A key given more than once (but ``pin``): the **last** value wins (so appending
 ``plain_query`` is a safe stand-in for Panel's own query parser (see its docstring).
 """
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 from urllib.parse import parse_qsl, quote, urlencode
 
-from layerlab.edits import check_weight, weight_name, weight_position
-from layerlab.setting import GROUPS, number_text, parse_number
+from layerlab.setting import GROUPS
 from layerlab.settings import (
     LINK_SETTINGS,
-    MAX_ITERATIONS,
-    SETTINGS,
     UI_SETTINGS,
     group_members,
 )
 from layerlab.sweep import format_grid, parse_grid
-from layerlab.ui.pins import MAX_PINS, PIN_SETTINGS, PinRecipe, defaults
+from layerlab.ui.link_values import (
+    MAX_VALUE_CHARS,
+    Rejected,
+    change_text,
+    format_value,
+    parse_changes,
+    parse_value,
+    plain,
+    quoted,
+    same_value,
+)
+from layerlab.ui.pin_links import MAX_PIN_CHARS, parse_pins, pin_text
+from layerlab.ui.pins import PinRecipe
 from layerlab.ui.presets import PRESETS
-from layerlab.ui.session import LIVE, Change
+from layerlab.ui.session import Change
 
 MAX_QUERY_CHARS = 4096  # a canonical link is about 200 characters
-MAX_VALUE_CHARS = 200
-MAX_CHANGES = 40
-MAX_PIN_CHARS = 600  # a pin with every setting off its default and a few changes fits
 MAX_FIELDS = 64
 MAX_NOTICES = 12
-QUOTE_CHARS = 40  # at most this much of a user value is ever echoed
 
 # Controls a link can hide: every setting the page offers, and the page's other parts. The UI
 # maps each name to its widget; "play" is the Play/Pause, Step and Reset row, "upload" the
@@ -73,7 +77,6 @@ CONTROLS = (*UI_SETTINGS, "presets", "play", "gradcheck", "upload", "model", "sh
 CONTROL_GROUPS = {group: group_members(group) for group in GROUPS}
 # Views a link may open: the decision map as two classes, the step-by-step walk, the λ sweep.
 VIEWS = ("discrete", "steps", "sweep")
-_CHANGE = re.compile(r"([a-z_][a-z0-9_]*|w[0-9]{1,3}\.[0-9]{1,4}\.[0-9]{1,4})@([0-9]{1,6}):(.+)")
 
 
 class ParsedQuery(NamedTuple):
@@ -89,21 +92,6 @@ class ParsedQuery(NamedTuple):
     sweep: tuple[float, ...] | None = None  # the λ sweep's grid, if the link gives one
 
 
-class Rejected(ValueError):
-    """A URL value that cannot be used; the message is a notice for the user."""
-
-
-def quoted(text: str) -> str:
-    """``text`` as it may be echoed back: short, control characters escaped, no ``<``/``>``."""
-    shown = repr(text[:QUOTE_CHARS]) + ("…" if len(text) > QUOTE_CHARS else "")
-    return plain(shown)
-
-
-def plain(text: str) -> str:
-    """A notice that cannot open an HTML tag even if a view forgot to escape it."""
-    return text.replace("<", "‹").replace(">", "›")
-
-
 # -- parsing ---------------------------------------------------------------------------------
 def parse_query(query: str, presets: Mapping[str, dict] = PRESETS) -> ParsedQuery:
     """Validate a URL query (``location.search``, with or without the leading ``?``).
@@ -113,12 +101,12 @@ def parse_query(query: str, presets: Mapping[str, dict] = PRESETS) -> ParsedQuer
     """
     notices: list[str] = []
     pairs = _split(query, notices)
-    pins = _pins([value for key, value in pairs if key == "pin"], notices)
+    pins = parse_pins([value for key, value in pairs if key == "pin"], notices)
     values = _last_values([pair for pair in pairs if pair[0] != "pin"], notices)
     preset = _preset(values.pop("preset", None), presets, notices)
     settings = dict(presets[preset]) if preset else {}
     hidden = _hidden(values.pop("only", None), values.pop("hide", None), notices)
-    changes = _changes(values.pop("changes", None), notices)
+    changes = parse_changes(values.pop("changes", None), notices)
     views = _views(values.pop("view", None), notices)
     sweep = _sweep_grid(values.pop("sweep", None), notices)
     for key, text in values.items():
@@ -126,7 +114,7 @@ def parse_query(query: str, presets: Mapping[str, dict] = PRESETS) -> ParsedQuer
             notices.append(f"Unknown setting {quoted(key)} in the link: ignored.")
             continue
         try:
-            settings[key] = _parse_value(key, text, notices)
+            settings[key] = parse_value(key, text, notices)
         except Rejected as rejection:
             notices.append(plain(str(rejection)))
     return ParsedQuery(
@@ -182,157 +170,6 @@ def _preset(name: str | None, presets: Mapping[str, dict], notices: list[str]) -
         return name
     notices.append(f"Unknown preset {quoted(name)}: use one of {', '.join(presets)}.")
     return None
-
-
-def _parse_value(key: str, text: str, notices: list[str]) -> object:
-    """``text`` as a value for setting ``key``; clamping appends a notice.
-
-    Raises ``Rejected`` (a notice) when the value cannot be used at all.
-    """
-    text = text.strip()
-    if not text:
-        raise Rejected(f"{key} is empty in the link: kept the default.")
-    if len(text) > MAX_VALUE_CHARS:
-        raise Rejected(
-            f"{key} is too long in the link ({len(text):,} characters, at most "
-            f"{MAX_VALUE_CHARS}): kept the default."
-        )
-    setting = SETTINGS[key]
-    try:
-        value = setting.parse(text)
-    except ValueError as error:
-        if setting.kind == "layers":
-            raise Rejected(f"{key} in the link: {error} Kept the default.") from None
-        raise Rejected(f"{key}={quoted(text)} {error}: kept the default.") from None
-    if setting.kind == "set":
-        names = [name.strip() for name in text.split(",") if name.strip()]
-        if len(names) > len(value):
-            notices.append(f"{key}={quoted(text)} names a feature more than once: used it once.")
-    if setting.bounds is None:
-        return value
-    clamped = setting.clamp(value)
-    if clamped != value:
-        side = "below the minimum" if value < clamped else "above the maximum"
-        notices.append(f"{key}={quoted(text)} is {side}: used {setting.shown(clamped)}.")
-    return clamped
-
-
-def _changes(text: str | None, notices: list[str]) -> list[Change]:
-    """The ``changes=name@iteration:value,...`` of a link: each checked like its setting (and
-    clamped with a notice); a malformed one is left out with a notice."""
-    if text is None:
-        return []
-    entries = [entry.strip() for entry in text.split(",") if entry.strip()]
-    if len(entries) > MAX_CHANGES:
-        notices.append(f"changes= lists {len(entries)} changes, at most {MAX_CHANGES}: ignored.")
-        return []
-    changes: dict[tuple[int, str], float] = {}
-    for entry in entries:
-        match = _CHANGE.fullmatch(entry)
-        weight = match is not None and match[1].startswith("w")
-        if not match or not (weight or match[1] in LIVE):
-            live = f"{', '.join(LIVE[:-1])} or {LIVE[-1]}"
-            notices.append(
-                f"changes= has {quoted(entry)}: write {live}@iteration:value "
-                "(w2.3.1@iteration:value for the weight W2[3,1]). Ignored it."
-            )
-            continue
-        iteration = int(match[2])
-        if not (0 if weight else 1) <= iteration <= MAX_ITERATIONS:
-            notices.append(f"changes= has {quoted(entry)}: the iteration is out of range.")
-            continue
-        try:
-            if weight:
-                name = weight_name(*(int(part) for part in match[1][1:].split(".")))
-                changes[iteration, name] = check_weight(parse_number(match[3]))
-            else:
-                changes[iteration, match[1]] = _parse_value(match[1], match[3], notices)
-        except Rejected as rejection:
-            notices.append(plain(f"changes= has {quoted(entry)}: {rejection}"))
-        except ValueError as error:
-            notices.append(plain(f"changes= has {quoted(entry)}: {error}. Ignored it."))
-    return [(iteration, name, value) for (iteration, name), value in sorted(changes.items())]
-
-
-def _pins(texts: list[str], notices: list[str]) -> list[PinRecipe]:
-    """The link's ``pin=`` values as recipes (the first ``MAX_PINS``); each bad one is left
-    out with a notice."""
-    if len(texts) > MAX_PINS:
-        notices.append(
-            f"The link has {len(texts)} pinned runs (pin=), at most {MAX_PINS}: used the first "
-            f"{MAX_PINS}."
-        )
-    recipes = []
-    for text in texts[:MAX_PINS]:
-        try:
-            recipes.append(_pin(text))
-        except Rejected as rejection:
-            notices.append(plain(f"The pinned run pin={quoted(text)} is left out: {rejection}"))
-    return recipes
-
-
-def _pin(text: str) -> PinRecipe:
-    """One ``ITERATIONS;key:value;...`` pin, or ``Rejected`` saying what is wrong."""
-    if len(text) > MAX_PIN_CHARS:
-        raise Rejected(f"it is too long ({len(text):,} characters, at most {MAX_PIN_CHARS}).")
-    head, *parts = text.split(";")
-    head = head.strip()
-    if not re.fullmatch(r"[0-9]{1,6}", head) or not 1 <= int(head) <= MAX_ITERATIONS:
-        raise Rejected(
-            f"it starts with {quoted(head)}, not the iterations it reached (1 to "
-            f"{MAX_ITERATIONS:,})."
-        )
-    settings, changes = {}, None
-    for part in filter(None, (part.strip() for part in parts)):
-        key, colon, value = (piece.strip() for piece in part.partition(":"))
-        if not colon or not value:
-            raise Rejected(f"{quoted(part)} is not key:value.")
-        if key in settings or (key == "changes" and changes is not None):
-            raise Rejected(f"{quoted(key)} is given twice.")
-        if key == "changes":
-            problems: list[str] = []
-            changes = _changes(value, problems)
-            if problems:
-                raise Rejected(problems[0])
-        elif key in PIN_SETTINGS:
-            settings[key] = _pin_value(key, value)
-        else:
-            raise Rejected(f"{quoted(key)} is not a setting a pinned run has.")
-    return PinRecipe({**defaults(), **settings}, int(head), tuple(changes or ()))
-
-
-def _pin_value(key: str, text: str) -> object:
-    """``text`` as setting ``key``'s value, valid as it is (never clamped)."""
-    setting = SETTINGS[key]
-    try:
-        value = setting.parse(text)
-    except ValueError as error:
-        raise Rejected(f"{key}:{quoted(text)} {error}.") from None
-    try:
-        return setting.check(value)
-    except (TypeError, ValueError) as error:
-        raise Rejected(f"{key}:{quoted(text)}: {error}") from None
-
-
-def pin_text(recipe: PinRecipe) -> str:
-    """One pin as a link writes it: ``300;lambd:0.7;hidden_layers:16`` (the settings off
-    their defaults, then the changes)."""
-    default = defaults()
-    parts = [str(recipe.iterations)]
-    for key in PIN_SETTINGS:
-        if key in recipe.settings and not _same(key, recipe.settings[key], default[key]):
-            parts.append(f"{key}:{format_value(key, recipe.settings[key])}")
-    if recipe.changes:
-        parts.append("changes:" + ",".join(change_text(change) for change in recipe.changes))
-    return ";".join(parts)
-
-
-def change_text(change: Change) -> str:
-    """One change as a link writes it: ``lambd@120:0.1``, ``w2.3.1@40:-0.5``."""
-    iteration, name, value = change
-    position = weight_position(name)
-    key = name if position is None else "w" + ".".join(str(part) for part in position)
-    return f"{key}@{iteration}:{number_text(float(value))}"
 
 
 def _views(text: str | None, notices: list[str]) -> frozenset[str]:
@@ -424,7 +261,8 @@ def format_query(
     pairs = [
         (key, format_value(key, settings[key]))
         for key in LINK_SETTINGS
-        if key in settings and not (key in defaults and _same(key, settings[key], defaults[key]))
+        if key in settings
+        and not (key in defaults and same_value(key, settings[key], defaults[key]))
     ]
     changes = list(changes)
     if changes:
@@ -458,12 +296,3 @@ def hidden_pairs(hidden: set[str]) -> list[tuple[str, str]]:
     if "play" in hidden:
         only.append(("hide", "play"))
     return min(hide, only, key=lambda pairs: len(urlencode(pairs)))
-
-
-def _same(key: str, a: object, b: object) -> bool:
-    return type(a) is type(b) and format_value(key, a) == format_value(key, b)
-
-
-def format_value(key: str, value: object) -> str:
-    """Setting ``key`` as URL text: exact floats, compact layer lists (see ``Setting.format``)."""
-    return SETTINGS[key].format(value)
