@@ -225,7 +225,7 @@ def test_pins_of_own_data_or_loaded_weights_stay_off_the_link_and_copy_link_says
     assert lab.pins.pins[1].recipe.data == "your points"
     assert lab.address.query().count("pin=") == 1
     caveat = link_caveat(state, lab.pins)
-    assert "The pinned run on your own data or loaded weights stay on this page only" in caveat
+    assert "The pinned run on your own data or loaded weights stays on this page only" in caveat
     assert "the points you added or removed" in caveat  # the current run's own caveat too
 
 
@@ -274,3 +274,15 @@ def test_a_sixth_pin_on_the_page_says_so_and_each_unpin_button_removes_its_own()
     assert "L2 λ 0.2 → 0.5" in html.unescape(view.lines[1].object)
     assert lab.plots.pin_sources[4].data["iteration"] == []
     assert lab.plots.pin_sources[1].data["train_cost"] == lab.pins.pins[1].curves["train_cost"]
+
+
+def test_a_pin_too_long_for_a_link_stays_off_it_and_copy_link_says_so():
+    changes = [(i, "lambd", 0.123456789 + i * 1e-9) for i in range(1, 41)]  # 40 changes
+    lab = LayerLab(LabState(changes=changes, **SMALL))
+    for _ in range(45):
+        lab.state.step()
+    lab.pins.pin(lab.state)
+    assert len(pin_text(lab.pins.recipes()[0])) > 600
+    assert "pin=" not in lab.address.query()
+    caveat = link_caveat(lab.state, lab.pins)
+    assert "The pinned run differs from the defaults in too much to fit a link" in caveat

@@ -29,6 +29,7 @@ from layerlab.settings import LINK_SETTINGS
 from layerlab.ui.binding import html_pane, wrap_row
 from layerlab.ui.custom import DATA_FILE_NAME
 from layerlab.ui.embed import LINK_JS, embed_code
+from layerlab.ui.pin_links import MAX_PIN_CHARS, pin_text
 from layerlab.ui.pins import PinBoard
 from layerlab.ui.state import LabState
 from layerlab.ui.urlstate import VIEWS, format_query, plain_query
@@ -152,14 +153,22 @@ def link_caveat(state: LabState, pins: PinBoard | None = None) -> str:
     """What a copied link does not carry of the current run and the pinned runs ("" when it
     carries it all)."""
     left_out = pins.recipes(linkable=False) if pins is not None else []
-    pinned = ""
+    too_long = [r for r in pins.recipes() if len(pin_text(r)) > MAX_PIN_CHARS] if pins else []
+    pinned = []
     if left_out:
         runs = "run" if len(left_out) == 1 else f"{len(left_out)} runs"
-        pinned = (
-            f"The pinned {runs} on your own data or loaded weights stay on this page only: "
+        stay = "stays" if len(left_out) == 1 else "stay"
+        pinned.append(
+            f"The pinned {runs} on your own data or loaded weights {stay} on this page only: "
             "the link cannot replay them."
         )
-    return f"{_run_caveat(state)} {pinned}".strip()
+    if too_long:
+        runs = "run differs" if len(too_long) == 1 else f"{len(too_long)} runs differ"
+        pinned.append(
+            f"The pinned {runs} from the defaults in too much to fit a link (over "
+            f"{MAX_PIN_CHARS} characters): unpin it, or pin a run with fewer changes."
+        )
+    return " ".join([_run_caveat(state), *pinned]).strip()
 
 
 def _run_caveat(state: LabState) -> str:
