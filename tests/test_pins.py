@@ -286,3 +286,18 @@ def test_a_pin_too_long_for_a_link_stays_off_it_and_copy_link_says_so():
     assert "pin=" not in lab.address.query()
     caveat = link_caveat(lab.state, lab.pins)
     assert "The pinned run differs from the defaults in too much to fit a link" in caveat
+
+
+def test_the_pin_lines_are_made_at_the_first_pin_and_drawn_beneath_the_run():
+    lab = LayerLab(LabState(**SMALL))
+    plots = lab.plots
+
+    def pin_lines(fig) -> list[int]:  # positions of the renderers drawing a pin's source
+        names = [renderer.data_source.name for renderer in fig.renderers]
+        return [i for i, name in enumerate(names) if name.startswith("pin_source_")]
+
+    assert pin_lines(plots.cost_figure) == []  # a page without pins does not build them
+    lab.state.step()
+    lab.pins.pin(lab.state)
+    assert pin_lines(plots.cost_figure) == list(range(10))  # 5 places x train, test: first
+    assert pin_lines(plots.log_cost_figure) == list(range(10))  # made later, drawn alike

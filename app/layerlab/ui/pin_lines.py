@@ -20,7 +20,8 @@ def pin_sources() -> list[ColumnDataSource]:
 
 
 def draw_pin_lines(fig, sources: list[ColumnDataSource]) -> None:
-    """Add the pins' lines to ``fig`` (before the current run's: they are drawn beneath)."""
+    """Add the pins' lines to ``fig``, beneath the lines it has (the current run's)."""
+    current = list(fig.renderers)
     for color, source in zip(PIN_COLORS, sources, strict=True):
         for column, dash in (("train_cost", "dashed"), ("test_cost", "dotted")):
             fig.line(
@@ -32,6 +33,7 @@ def draw_pin_lines(fig, sources: list[ColumnDataSource]) -> None:
                 line_alpha=PIN_ALPHA,
                 line_dash=dash,
             )
+    fig.renderers = [*fig.renderers[len(current) :], *current]
 
 
 def show_pins(sources: list[ColumnDataSource], pins: list[Pin]) -> tuple[int, float]:

@@ -73,6 +73,7 @@ class LabPlots:
         self.test_mistakes = ColumnDataSource({"x": [], "y": []}, name="test_mistakes")
         self.pin_sources = pin_sources()  # the pinned runs' costs (``show_pins``)
         self._pin_extent = (0, 0.0)  # the longest pin's iterations, its highest early cost
+        self._pin_lines = False  # whether the figures have them (drawn at the first pin)
         self.l2_renderers = []
         self.cost_figure = self._cost_figure(log=False)
         self._log_cost_figure = None  # same curves on a log axis: made when first shown
@@ -95,6 +96,8 @@ class LabPlots:
         if self._log_cost_figure is None:
             fig = self._cost_figure(log=True)
             self.l2_renderers[-1].visible = self.l2_renderers[0].visible  # in step with linear
+            if self._pin_lines:
+                draw_pin_lines(fig, self.pin_sources)
             fig.visible = False
             self._log_cost_figure = fig
         return self._log_cost_figure
@@ -111,7 +114,6 @@ class LabPlots:
             x_axis_label="iteration",
             tools="",  # hover only (added below): the ranges follow training
         )
-        draw_pin_lines(fig, self.pin_sources)  # beneath the current run's curves
         source = self.cost_source
         train = fig.line("iteration", "train_cost", source=source, color=TRAIN_LINE, line_width=2)
         fig.line("iteration", "test_cost", source=source, color=TEST_LINE, line_width=2)
@@ -252,7 +254,13 @@ class LabPlots:
             self.log_cost_figure.visible = log
 
     def show_pins(self, pins: list) -> None:
-        """Draw the pinned runs' curves (``PinBoard.pins``) over which this run trains."""
+        """Draw the pinned runs' curves (``PinBoard.pins``) over which this run trains (their
+        lines are made at the first pin: a page without pins does not build them)."""
+        if pins and not self._pin_lines:
+            figures = [self.cost_figure, self._log_cost_figure]
+            for fig in filter(None, figures):
+                draw_pin_lines(fig, self.pin_sources)
+            self._pin_lines = True
         self._pin_extent = show_pins(self.pin_sources, pins)
 
     def show_test(self, visible: bool) -> None:
