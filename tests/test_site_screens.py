@@ -147,3 +147,44 @@ def test_the_dark_scheme_reaches_the_page_and_the_figures(browser, site_server):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "screen_dark.png"))
     log.assert_clean()
+
+
+EVERY_VIEW = "?view=discrete,steps,sweep&sweep=0,1&iterations=20&pin=20;lambd:0.1"
+
+
+@pytest.mark.parametrize(("width", "scheme"), [(1440, "light"), (390, "dark")])
+def test_every_optional_view_and_a_pin_pass_axe_and_fit_the_screen(
+    browser, site_server, width, scheme
+):
+    """The walk, the λ sweep (run to its end), the two-class map and a pinned run from the
+    link: axe finds nothing serious, nothing is wider than the screen, and on a phone every
+    control is a 44 px target."""
+    log = BrowserLog()
+    page = open_app(
+        browser,
+        site_server.url + EVERY_VIEW,
+        log,
+        viewport={"width": width, "height": 900},
+        color_scheme=scheme,
+        is_mobile=width < 500,
+        has_touch=width < 500,
+    )
+    page.get_by_role("button", name="Run sweep").click()
+    page.get_by_text("Done: 2 values of λ").wait_for(timeout=60_000)
+    page.get_by_text("Pin 1").first.wait_for(timeout=30_000)  # the link's pin, replayed
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"every_view_{width}.png"), full_page=True)
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+    results = Axe().run(page, options=WCAG).response
+    serious = [
+        (v["id"], v["impact"], [node["target"][-1] for node in v["nodes"][:5]])
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
+    if width < 500:
+        elements = page.evaluate(ELEMENTS_JS)
+        targets = [e for e in elements if e["tag"] != "CANVAS" and e["type"] != "file"]
+        small = [(e["tag"], e["text"][:30]) for e in targets if e["height"] < 44 or e["width"] < 44]
+        assert small == []
+    log.assert_clean()
