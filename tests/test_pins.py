@@ -301,3 +301,14 @@ def test_the_pin_lines_are_made_at_the_first_pin_and_drawn_beneath_the_run():
     lab.pins.pin(lab.state)
     assert pin_lines(plots.cost_figure) == list(range(10))  # 5 places x train, test: first
     assert pin_lines(plots.log_cost_figure) == list(range(10))  # made later, drawn alike
+
+
+def test_the_pin_message_is_cleared_when_a_fresh_run_starts():
+    lab = LayerLab(LabState(**SMALL))
+    lab.state.step()
+    lab.pin_view.pin_button.clicks += 1
+    assert lab.pin_view.message.visible
+    assert "Pinned run 1" in lab.pin_view.message.object
+    lab.state.reset()
+    assert not lab.pin_view.message.visible
+    assert lab.pins.pins  # the pin itself stays

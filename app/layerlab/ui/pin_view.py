@@ -61,6 +61,8 @@ class PinView:
         self._shown: list[str] = [""] * (MAX_PINS + 1)  # the lines, then the message
         board.param.watch(self._refresh, ["pins", "version", "message"])
         state.param.watch(self._refresh, ["generation", "version"])
+        # What the last pin or unpin did is old news once a fresh run starts (Reset, settings).
+        state.param.watch(lambda _: setattr(board, "message", ""), "generation")
         self._refresh()
 
     def _refresh(self, *_) -> None:
