@@ -47,6 +47,24 @@ FOCUSED_JS = """() => {
 }"""
 
 
+def serious_violations(page) -> list:
+    """axe-core's serious and critical WCAG 2.1 AA violations on ``page``: each rule, its
+    impact and the first few elements it names."""
+    results = Axe().run(page, options=WCAG).response
+    return [
+        (v["id"], v["impact"], [node["target"][-1] for node in v["nodes"][:5]])
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def small_targets(elements: list[dict]) -> list[dict]:
+    """The controls of ``ELEMENTS_JS``'s list (not canvases, not file inputs) smaller than a
+    44 px touch target in either direction."""
+    targets = [e for e in elements if e["tag"] != "CANVAS" and e["type"] != "file"]
+    return [e for e in targets if e["height"] < 44 or e["width"] < 44]
+
+
 @pytest.fixture
 def browser():
     with playwright.sync_playwright() as pw:
@@ -87,9 +105,7 @@ def test_phone_and_tablet_layouts(browser, site_server, width, height):
     plots = [e for e in elements if e["tag"] == "CANVAS" and e["height"] > 160]
     assert len(plots) >= 4  # the map, the cost, the accuracy and the network
     assert min(e["width"] for e in plots) >= 300
-    targets = [e for e in elements if e["tag"] != "CANVAS" and e["type"] != "file"]
-    small = [e for e in targets if e["height"] < 44 or e["width"] < 44]
-    assert small == []
+    assert small_targets(elements) == []
     log.assert_clean()
 
 
@@ -100,13 +116,7 @@ def test_axe_finds_nothing_serious(browser, site_server, scheme, width):
     page = open_app(
         browser, site_server.url, log, viewport={"width": width, "height": 900}, color_scheme=scheme
     )
-    results = Axe().run(page, options=WCAG).response
-    serious = [
-        (v["id"], v["impact"], [node["target"][-1] for node in v["nodes"][:5]])
-        for v in results["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert serious == []
+    assert serious_violations(page) == []
     log.assert_clean()
 
 
@@ -175,16 +185,7 @@ def test_every_optional_view_and_a_pin_pass_axe_and_fit_the_screen(
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"every_view_{width}.png"), full_page=True)
     assert page.evaluate("() => document.documentElement.scrollWidth") <= width
-    results = Axe().run(page, options=WCAG).response
-    serious = [
-        (v["id"], v["impact"], [node["target"][-1] for node in v["nodes"][:5]])
-        for v in results["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert serious == []
+    assert serious_violations(page) == []
     if width < 500:
-        elements = page.evaluate(ELEMENTS_JS)
-        targets = [e for e in elements if e["tag"] != "CANVAS" and e["type"] != "file"]
-        small = [(e["tag"], e["text"][:30]) for e in targets if e["height"] < 44 or e["width"] < 44]
-        assert small == []
+        assert small_targets(page.evaluate(ELEMENTS_JS)) == []
     log.assert_clean()
