@@ -6,8 +6,8 @@ view (no Panel).
 weights (the weight seed) for the run's Iterations setting. It reuses that setting rather
 than asking for another number: a point is then exactly where Reset and Play would end with
 that λ, which the page's own curves can confirm. ``LabState.tick`` gives it a share of each
-tick (``tick``: units of work until the share is spent, judged by the last unit, like
-``Pending``), so points appear as they finish and the page keeps answering; ``cancel`` stops
+tick (``tick``: ``Pending`` drives the sweep's units of work until the share is spent), so
+points appear as they finish and the page keeps answering; ``cancel`` stops
 it between two units.
 
 A sweep answers for the settings it started with: when a setting that changes training (all
@@ -25,6 +25,7 @@ from layerlab.config import TrainConfig
 from layerlab.settings import SETTINGS, UI_SETTINGS
 from layerlab.sweep import Sweep, SweepPoint, format_grid, to_csv
 from layerlab.ui.numbers import percent
+from layerlab.ui.pending import Pending
 from layerlab.ui.state import LabState
 from layerlab.ui.viewstate import ViewState
 
@@ -50,6 +51,7 @@ class SweepRun(param.Parameterized):
         self.grid: list[float] = []  # its λ values
         self.iterations = 0  # its iterations per λ
         self._sweep: Sweep | None = None  # the sweep under way
+        self._work: Pending | None = None  # its units of work, a share of each tick
         self._inputs: tuple | None = None  # (config, data) it runs on
         state.sweep = self  # LabState.tick runs it
         state.param.watch(self._on_change, [*WATCHED, "generation"])
@@ -83,6 +85,7 @@ class SweepRun(param.Parameterized):
             self._say("error", f"Could not start the sweep: {error}.")
             return
         self._sweep, self._inputs = sweep, (config, data)
+        self._work = Pending(self._units(sweep))
         self.points, self.grid, self.iterations = [], list(sweep.grid), config.iterations
         self.running = True
         self._say(
@@ -107,22 +110,13 @@ class SweepRun(param.Parameterized):
 
     def tick(self, budget_s: float) -> None:
         """Units of the sweep until ``budget_s`` seconds are nearly spent (at least one)."""
-        sweep = self._sweep
-        deadline = time.perf_counter() + budget_s
         try:
-            while not sweep.done:
-                start = time.perf_counter()
-                point = sweep.run_unit()
-                if point is not None:
-                    self.points.append(point)
-                now = time.perf_counter()
-                if now + (now - start) > deadline:
-                    break
+            done = self._work.run(time.perf_counter() + budget_s)
         except ValueError as error:  # nothing the core should raise; said, never swallowed
             self._stop()
             self._say("error", f"The sweep stopped: {error}")
             return
-        if sweep.done:
+        if done:
             self._stop()
             self._say(*self._summary())
         else:
@@ -132,8 +126,19 @@ class SweepRun(param.Parameterized):
         """The points so far as CSV (``layerlab.sweep.to_csv``)."""
         return to_csv(self.points)
 
+    def _units(self, sweep: Sweep):
+        """``sweep``'s units of work as a generator for ``Pending``: it yields after each,
+        and each point a unit finishes joins ``points``."""
+        while True:
+            point = sweep.run_unit()
+            if sweep.done:
+                return
+            if point is not None:
+                self.points.append(point)
+            yield
+
     def _stop(self) -> None:
-        self._sweep = self._inputs = None
+        self._sweep = self._work = self._inputs = None
         self.running = False
         self.version += 1
 
