@@ -1055,9 +1055,10 @@ def assemble_local(
         downloads = [
             (wasm, "pyodide"),
             (Download("python_stdlib.zip", python / "python_stdlib.zip", "runtime"), "packs"),
+            # Tiny, and needed with the last pack: fetched before it, not after.
+            (Download("templates.pack", preview / "templates.pack", "packages"), "packs"),
             (Download(EARLY_PACK[0], python / EARLY_PACK[0], "packages"), "packs"),
             (Download("site-packages.pack", python / "site-packages.pack", "packages"), "packs"),
-            (Download("templates.pack", preview / "templates.pack", "packages"), "packs"),
         ]
         gzip_to(preview / "preview.json", site / PREVIEW)
         (site / "packs").mkdir()
@@ -1069,7 +1070,9 @@ def assemble_local(
                 {"name": "site-packages.pack", "then": None},
             ],
             templates="templates.pack",
-            preview=PREVIEW,
+            # The page draws it only if it is this very file (a stale copy is never drawn),
+            # and then the worker need not send its own document: the same one.
+            preview={"url": PREVIEW, "sha256": sha256(preview / "preview.json")},
             templateBytecode=TEMPLATE_BYTECODE,
             sitePackages=SITE_PACKAGES,
             pythonLib=PYTHON_LIB,

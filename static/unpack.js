@@ -7,6 +7,9 @@
  *   - inflates it (xz) and checks it against its sha256 before anything unpacks it;
  *   - posts its bytes back (transferred, not copied) as soon as it is ready, with the
  *     bytes received so far on the way.
+ * The files come one after another (the link is for the one Python needs first), but
+ * the next file's request goes out shortly before the current one has arrived
+ * (AHEAD_S), so the link does not sit idle for a request's round trip between them.
  * When worker.js then says "keep" (the app is up: writing ~27 MB to the cache earlier
  * slowed the start), it keeps each inflated file in the cache instead of its download
  * (`decoded/<name>`), and a later visit checks that copy again but inflates nothing.
@@ -16,6 +19,7 @@
 "use strict";
 const {XzReadableStream} = self["xz-decompress"];
 
+const AHEAD_S = 0.1;  // request the next file this long before the current one ends
 const inflated = [];  // [file, a copy of its inflated bytes] to keep when told to
 
 self.onmessage = async (event) => {
@@ -26,13 +30,19 @@ self.onmessage = async (event) => {
   const {files, cacheName, base} = event.data;
   const cache = await caches.open(cacheName).catch(() => null); // none on file:// or private modes
   const progress = reporter(files);
-  for (const file of files) {
+  const sources = {};  // by name: where the file's bytes come from, once asked
+  const open = (file) => {
+    if (!sources[file.name]) {
+      sources[file.name] = source(file, cache, base, progress);
+      sources[file.name].catch(() => {});  // an early request's failure is met in turn
+    }
+    return sources[file.name];
+  };
+  for (const [index, file] of files.entries()) {
+    const next = files[index + 1];
     try {
-      let bytes = cache && (await kept(file, cache, base, progress));
-      if (!bytes) {
-        bytes = await download(file, cache, progress);
-        if (cache) inflated.push({file, bytes: bytes.slice(), cache, base});
-      }
+      const bytes = await fileBytes(file, await open(file), cache, base, progress,
+                                    () => next && open(next));
       self.postMessage({name: file.name, bytes}, [bytes.buffer]);
     } catch (error) {
       self.postMessage({error: error.message, stale: Boolean(error.stale)});
@@ -66,20 +76,35 @@ async function kept(file, cache, base, progress) {
   return bytes;
 }
 
-async function download(file, cache, progress) {
-  let response = cache && (await cache.match(file.url));
-  let keeping = Promise.resolve();
-  if (!response) {
-    try {
-      response = await fetch(file.url);
-    } catch (error) {
-      throw new Error(`The download of ${file.name} failed (${error.message}): are you offline?`);
-    }
-    if (!response.ok) throw new Error(`Could not fetch ${file.url}: HTTP ${response.status}`);
-    if (cache) keeping = cache.put(file.url, response.clone()).catch(() => {}); // best effort
-  }
+/* Where a file's bytes come from: {bytes} of the inflated copy an earlier visit kept, else
+ * {response, cached}: the download an earlier visit kept, else the network's. */
+async function source(file, cache, base, progress) {
+  const bytes = cache && (await kept(file, cache, base, progress));
+  if (bytes) return {bytes};
+  const response = cache && (await cache.match(file.url));
+  if (response) return {response, cached: true};
+  let fetched;
   try {
-    return await inflateAndCheck(file, response, progress);
+    fetched = await fetch(file.url);
+  } catch (error) {
+    throw new Error(`The download of ${file.name} failed (${error.message}): are you offline?`);
+  }
+  if (!fetched.ok) throw new Error(`Could not fetch ${file.url}: HTTP ${fetched.status}`);
+  return {response: fetched, cached: false};
+}
+
+/* The file's inflated, checked bytes; a download is kept in the cache as it arrives
+ * (best effort) and its inflated copy remembered for "keep". `nearlyDone` is called as
+ * the download nears its end. */
+async function fileBytes(file, {bytes, response, cached}, cache, base, progress, nearlyDone) {
+  if (bytes) return bytes;
+  const keeping = cache && !cached
+    ? cache.put(file.url, response.clone()).catch(() => {})
+    : Promise.resolve();
+  try {
+    const inflatedBytes = await inflateAndCheck(file, response, progress, nearlyDone);
+    if (cache) inflated.push({file, bytes: inflatedBytes.slice(), cache, base});
+    return inflatedBytes;
   } catch (error) {
     await keeping;
     if (cache) await cache.delete(file.url); // never keep a bad copy
@@ -104,10 +129,15 @@ async function sha256(bytes) {
   return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-async function inflateAndCheck(file, response, progress) {
+async function inflateAndCheck(file, response, progress, nearlyDone) {
+  const began = performance.now();
+  let received = 0;
   const counted = response.body.pipeThrough(new TransformStream({
     transform(chunk, controller) {
       progress(file, chunk.byteLength);
+      received += chunk.byteLength;
+      const perSecond = received / Math.max(performance.now() - began, 1) * 1000;
+      if (file.size - received < perSecond * AHEAD_S) nearlyDone();
       controller.enqueue(chunk);
     },
   }));

@@ -5,7 +5,8 @@
  *
  * Messages to the page: "phase" (runtime, packages, app), "progress" (bytes downloaded of
  * the total), "status" (a line for people), "error" (the start failed: a message and
- * whether the cached site is stale), then Panel's "render", "patch" and "idle". */
+ * whether the cached site is stale), then Panel's "render" (without its JSON when the
+ * page shows the build's preview of this document; see below), "patch" and "idle". */
 "use strict";
 const CONFIG = __LAYERLAB_CONFIG__;
 const BASE = new URL(".", self.location.href).href;
@@ -165,13 +166,17 @@ async function startApplication() {
     pyodide.runPython("import numpy");
     pyodide.runPython("import bokeh.plotting, panel");
     mark("imports");
-    const [docsJson, renderItems, rootIds] = (await bridge.run_app(
-      CONFIG.app, (patch, buffers) => self.postMessage({type: "patch", patch, buffers}),
-    )).toJs();
+    // A link without settings builds the document the page already shows (build.py's
+    // preview, checked against its sha256): the page links it without the JSON, and
+    // asks for it ("render-json") only if it has no preview drawn after all.
+    const previewed = Boolean(CONFIG.preview) && !self.name;
+    const sendPatch = (patch, buffers) => self.postMessage({type: "patch", patch, buffers});
+    const rendered = await bridge.run_app.callKwargs(CONFIG.app, sendPatch,
+                                                     {serialize: !previewed});
     mark("render");
     self.bridge = bridge;
-    self.postMessage({type: "render", docs_json: docsJson, render_items: renderItems,
-                      root_ids: rootIds});
+    if (previewed) self.postMessage({type: "render", preview: true});
+    else sendRender(rendered);
     const fetched = performance.getEntriesByType("resource")
       .filter((entry) => entry.responseStatus === 200).map((entry) => entry.name);
     self.postMessage({type: "timing", timings, fetched});
@@ -184,9 +189,17 @@ async function startApplication() {
   }
 }
 
+function sendRender(rendered) {
+  const [docsJson, renderItems, rootIds] = rendered.toJs();
+  self.postMessage({type: "render", docs_json: docsJson, render_items: renderItems,
+                    root_ids: rootIds});
+}
+
 self.onmessage = (event) => {
   const msg = event.data;
-  if (msg.type === "rendered") {
+  if (msg.type === "render-json") {
+    sendRender(self.bridge.render_json());
+  } else if (msg.type === "rendered") {
     self.bridge.link_document();
   } else if (msg.type === "patch") {
     try {

@@ -368,19 +368,39 @@ def install() -> None:
         fix()
 
 
-async def run_app(code: str, send_patch) -> tuple[str, str, str]:
-    """Run the app script in a fresh namespace; return Panel's render JSON strings."""
+async def run_app(code: str, send_patch, serialize: bool = True) -> tuple[str, str, str] | None:
+    """Run the app script in a fresh namespace; return Panel's render JSON strings.
+
+    With ``serialize=False`` (the page shows build.py's preview of this very document),
+    return nothing: the document is marked as sent all the same, and ``render_json``
+    makes the strings if the page asks after all.
+    """
     global _send_patch
     _send_patch = send_patch
     from panel.io.pyodide import write_doc
+    from panel.io.state import state
 
     try:
         _init_doc()
         namespace = {"__name__": "__main__", "__file__": "main.py"}
         await pyodide.code.eval_code_async(code, namespace, filename="main.py")
-        return await write_doc()
+        if serialize:
+            return await write_doc()
+        # What write_doc leaves behind besides the JSON: the models count as sent.
+        state.curdoc.models.flush_synced()
+        state.curdoc._session_context = None
+        return None
     finally:
         gc.enable()
+
+
+def render_json() -> tuple[str, str, str]:
+    """Panel's render JSON strings of the document as it is (nothing has changed it
+    before the page links it)."""
+    from panel.io.pyodide import _doc_json
+    from panel.io.state import state
+
+    return _doc_json(state.curdoc)
 
 
 def _init_doc() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import gzip
+import hashlib
 import json
 import re
 import urllib.request
@@ -177,7 +178,11 @@ def test_preview_is_the_plain_links_document_with_sequential_ids(built_site):
     assert document["title"] == "Layer Lab"
     assert '"label": "Copy link"' in docs_json
     assert '"panel/1.9.4/dist/css/' in docs_json  # stylesheets relative to the page
-    assert 'const PREVIEW = "preview.json.gz";' in (built_site / "index.html").read_text()
+    # The page draws only this very file: it knows its sha256.
+    page = (built_site / "index.html").read_text()
+    shown = json.loads(re.search(r"const PREVIEW = (\{.*?\});", page).group(1))
+    inflated = gzip.decompress((built_site / "preview.json.gz").read_bytes())
+    assert shown == {"url": "preview.json.gz", "sha256": hashlib.sha256(inflated).hexdigest()}
 
 
 def test_template_pack_holds_jinja_bytecode_for_the_templates_panel_and_bokeh_load(built_site):
