@@ -4,8 +4,9 @@
  * with the page URL's search + hash as its `name`.
  *
  * Messages to the page: "phase" (runtime, packages, app), "progress" (bytes downloaded of
- * the total), "status" (a line for people), "error" (the start failed: a message and
- * whether the cached site is stale), then Panel's "render" (without its JSON when the
+ * the total), "runtime-arrived" (the first download: Pyodide compiles it now), "status" (a
+ * line for people), "error" (the start failed: a message and whether the cached site is
+ * stale), then Panel's "render" (without its JSON when the
  * page shows the build's preview of this document; see below), "patch" and "idle". */
 "use strict";
 const CONFIG = __LAYERLAB_CONFIG__;
@@ -57,6 +58,7 @@ function startDownloads() {
     else if (data.error) stop(new StartError(data.error, data.stale));
     else {
       mark(`got ${data.name}`);
+      if (data.name === CONFIG.downloads[0].name) self.postMessage({type: "runtime-arrived"});
       settle[data.name].resolve(data.bytes);
     }
   };

@@ -180,12 +180,30 @@ class HeldDownload:
             route.continue_()
 
 
+def test_the_preview_is_drawn_while_the_runtime_still_downloads(fresh_page):
+    new_page, log, url = fresh_page
+    held = HeldDownload()
+    page = new_page()
+    page.route("**/pyodide.asm.wasm.xz", held)
+    page.goto(url)
+    held.wait(page)
+    # Nothing of Python has arrived, and the page already shows the app as it will be.
+    page.wait_for_function("() => window.layerlabPreviewDrawn", timeout=30_000)
+    assert page.locator(".ll-overlay-play").is_visible()
+    assert "Python runtime" in page.inner_text("#ll-status")
+    held.release()
+    wait_for_worker_ready(page, timeout_ms=90_000)
+    assert page.evaluate("() => window.layerlabPreview") == "linked"
+    log.assert_clean()
+
+
 def test_play_pressed_on_the_preview_starts_training_once_python_is_ready(fresh_page):
     new_page, log, url = fresh_page
     page = new_page()
     page.goto(url)
-    # The preview is drawn once the downloads are in, while Python imports and builds the
-    # app (seconds, also on loopback): its Play is a page button over the inert app's.
+    # The preview is drawn while the runtime downloads (on loopback: once Pyodide has
+    # booted), while Python imports and builds the app: its Play is a page button over the
+    # inert app's.
     play = page.locator(".ll-overlay-play")
     play.click(timeout=60_000)
     assert page.get_by_role("button", name="Starting…").is_disabled()
