@@ -136,8 +136,11 @@ async function inflateAndCheck(file, response, progress, nearlyDone) {
     transform(chunk, controller) {
       progress(file, chunk.byteLength);
       received += chunk.byteLength;
-      const perSecond = received / Math.max(performance.now() - began, 1) * 1000;
-      if (file.size - received < perSecond * AHEAD_S) nearlyDone();
+      // The rate is trusted after AHEAD_S of arrivals: the first chunks come buffered.
+      const seconds = (performance.now() - began) / 1000;
+      if (seconds > AHEAD_S && file.size - received < received / seconds * AHEAD_S) {
+        nearlyDone();
+      }
       controller.enqueue(chunk);
     },
   }));
