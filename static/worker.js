@@ -114,8 +114,8 @@ async function installWheels(pyodide) {
 }
 
 /* Each pack written into site-packages as soon as it has arrived, and what comes `then`
- * (import numpy) run while the next one downloads; then the Jinja bytecode compiled at
- * build time (see worker_bootstrap.py) and the second pack's import finder. */
+ * (import numpy, numpy.random) run while the next one downloads; then the Jinja bytecode
+ * compiled at build time (see worker_bootstrap.py) and the second pack's import finder. */
 async function writePacks(pyodide) {
   const arrived = (name) => Promise.race([downloads.files[name], downloads.failed]);
   for (const pack of CONFIG.packs) {

@@ -112,6 +112,8 @@ def _lighten_bokeh() -> None:
     * ``BOKEH_PERFORM_ERROR_DIAGNOSTICS=false`` (a Bokeh setting) skips building an
       ``inspect.signature`` for each of the ~650 change callbacks Panel registers: a
       check for programming errors, which the CPython tests of the same code still make.
+    * The figure's glyph methods (``figure.line``, …) are made without their generated
+      signature and docstring; see ``_plain_glyph_methods``.
     """
     from bokeh.model.model import Model
 
@@ -120,7 +122,91 @@ def _lighten_bokeh() -> None:
 
     Model.__init_subclass__ = classmethod(init_subclass)
     _cache_property_defaults()
+    _plain_glyph_methods()
     os.environ["BOKEH_PERFORM_ERROR_DIAGNOSTICS"] = "false"
+
+
+def _plain_glyph_methods() -> None:
+    """Make the figure's ~60 glyph methods without ``help()``'s signature and docstring.
+
+    ``bokeh.plotting._decorators.glyph_method`` (and ``marker_method``, for the deprecated
+    marker methods) builds each method's full ``inspect.Signature`` from the glyph's
+    ``parameters()`` (every property's default and type) and a generated docstring, ~5% of
+    ``import bokeh.plotting, panel`` under wasm. A call only needs the names of the glyph's
+    positional arguments (``_args``, which ``parameters()`` lists first): these
+    replacements map a call's arguments exactly as Bokeh's do and make the same renderer.
+    They are put in the module as soon as it has run, before ``glyph_api`` imports them.
+    """
+    import importlib.abc
+    import importlib.machinery
+    import sys
+    from functools import wraps
+
+    def plain_decorators(module) -> None:
+        def glyph_method(glyphclass):
+            def decorator(func):
+                @wraps(func)
+                def wrapped(self, *args, **kwargs):
+                    names = glyphclass._args
+                    if len(args) > len(names):
+                        raise TypeError(
+                            f"{func.__name__} takes {len(names)} positional argument "
+                            f"but {len(args)} were given"
+                        )
+                    kwargs.update(zip(names, args))
+                    if self.coordinates is not None:
+                        kwargs.setdefault("coordinates", self.coordinates)
+                    return module.create_renderer(glyphclass, self.plot, **kwargs)
+
+                return wrapped
+
+            return decorator
+
+        def marker_method():
+            from bokeh.models import Marker, Scatter
+            from bokeh.util.deprecation import deprecated
+
+            def decorator(func):
+                @wraps(func)
+                def wrapped(self, *args, **kwargs):
+                    deprecated(
+                        (3, 4, 0),
+                        f"{func.__name__}() method",
+                        f"scatter(marker={func.__name__!r}, ...) instead",
+                    )
+                    names = Marker._args
+                    if len(args) > len(names):
+                        raise TypeError(
+                            f"{func.__name__} takes {len(names)} positional argument "
+                            f"but {len(args)} were given"
+                        )
+                    kwargs.update(zip(names, args))
+                    kwargs["marker"] = func.__name__
+                    return module.create_renderer(Scatter, self, **kwargs)
+
+                return wrapped
+
+            return decorator
+
+        module.glyph_method, module.marker_method = glyph_method, marker_method
+
+    class DecoratorsFinder(importlib.abc.MetaPathFinder):
+        def find_spec(self, name, path, target=None):
+            if name != "bokeh.plotting._decorators":
+                return None
+            spec = importlib.machinery.PathFinder.find_spec(name, path)
+            if spec is None:
+                return None
+            run = spec.loader.exec_module
+
+            def exec_module(module) -> None:
+                run(module)
+                plain_decorators(module)
+
+            spec.loader.exec_module = exec_module  # this spec's own loader object
+            return spec
+
+    sys.meta_path.insert(0, DecoratorsFinder())
 
 
 def _cache_property_defaults() -> None:

@@ -1,12 +1,13 @@
-"""The worker bootstrap's start-up shortcuts for param and Panel change nothing a class ends
-up with.
+"""The worker bootstrap's start-up shortcuts for param, Bokeh and Panel change nothing a
+class ends up with, nor what a figure's glyph methods make.
 
 ``static/worker_bootstrap.py`` replaces param's per-parameter inheritance step, which runs
 for every parameter of every ``Parameterized`` class as it is created, with a faster
-restatement (``_lighten_param``), and defers ``panel.chat`` to its first use. The tests
-import Panel, Bokeh and the app's UI in two fresh CPython processes, one with the bootstrap
-loaded first (as in the worker), then use ``panel.chat`` and compare what every class's
-parameters hold, slot by slot.
+restatement (``_lighten_param``), defers ``panel.chat`` to its first use, and makes Bokeh's
+glyph methods without their generated signatures. The tests import Panel, Bokeh and the
+app's UI in two fresh CPython processes, one with the bootstrap loaded first (as in the
+worker), then use ``panel.chat`` and compare what every class's parameters hold, slot by
+slot; and call every glyph method both ways and compare what each call makes.
 """
 
 from __future__ import annotations
@@ -28,8 +29,9 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 BOOTSTRAP = ROOT / "static" / "worker_bootstrap.py"
 
-DESCRIBE_CLASSES = r"""
-import importlib.util, json, re, sys, types
+# A script's first lines: argv[1] "with-bootstrap" loads and installs it (argv[2]) first.
+LOAD_BOOTSTRAP = r"""
+import importlib.util, json, re, sys, types, warnings
 
 if sys.argv[1] == "with-bootstrap":  # the worker's Python side, with Pyodide's modules stubbed
     pyodide = types.ModuleType("pyodide")
@@ -44,7 +46,9 @@ if sys.argv[1] == "with-bootstrap":  # the worker's Python side, with Pyodide's 
     from param.parameterized import ParameterizedMetaclass
     step = ParameterizedMetaclass._ParameterizedMetaclass__param_inheritance
     assert step.__module__ == "_layerlab_worker", "the bootstrap did not install its step"
+"""
 
+DESCRIBE_CLASSES = LOAD_BOOTSTRAP + r"""
 import bokeh.plotting, panel, layerlab.ui.app, param
 
 deferred = type(sys.modules["panel.chat"]).__name__ == "_LazyModule"
@@ -82,11 +86,37 @@ print(json.dumps({"classes": classes, "error": error, "deferred": deferred}))
 """
 
 
-def describe_classes(*args: str) -> dict:
-    """What every Parameterized class holds after importing Panel, Bokeh and the UI."""
+# Every glyph method of a figure, called with 0 to 6 positional column names: what it
+# makes (the glyph's non-default properties) or the error or warning it raises.
+CALL_GLYPH_METHODS = LOAD_BOOTSTRAP + r"""
+import bokeh.plotting
+from bokeh.plotting.glyph_api import GlyphAPI
+
+methods = sorted(n for n, f in vars(GlyphAPI).items() if hasattr(f, "__wrapped__"))
+calls = {}
+for name in methods:
+    for count in range(7):
+        fig = bokeh.plotting.figure()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                renderer = getattr(fig, name)(*"abcdef"[:count], name="g")
+                glyph = renderer.glyph
+                made = [type(glyph).__name__, repr(sorted(glyph.properties_with_values(
+                    include_defaults=False).items()))]
+            except Exception as error:
+                made = [type(error).__name__, str(error)]
+        made += [str(w.message) for w in caught]
+        calls[f"{name}/{count}"] = re.sub(r"id='p[0-9]+'", "id", " ".join(made))
+print(json.dumps(calls))
+"""
+
+
+def run_script(script: str, *args: str) -> dict:
+    """The JSON a script prints, run in a fresh CPython process."""
     env = {**os.environ, "PYTHONHASHSEED": "0"}  # the same set and dict orders in both
     result = subprocess.run(
-        [sys.executable, "-c", DESCRIBE_CLASSES, *args],
+        [sys.executable, "-c", script, *args],
         capture_output=True,
         text=True,
         env=env,
@@ -96,8 +126,8 @@ def describe_classes(*args: str) -> dict:
 
 
 def test_start_up_shortcuts_leave_every_parameter_of_every_class_as_param_makes_it():
-    plain = describe_classes("plain")
-    lightened = describe_classes("with-bootstrap", str(BOOTSTRAP))
+    plain = run_script(DESCRIBE_CLASSES, "plain")
+    lightened = run_script(DESCRIBE_CLASSES, "with-bootstrap", str(BOOTSTRAP))
     assert len(plain["classes"]) > 250  # ~285: param's, Panel's and the app's
     assert "layerlab.ui.state.LabState" in plain["classes"]
     differing = [k for k in plain["classes"] if plain["classes"][k] != lightened["classes"].get(k)]
@@ -107,6 +137,18 @@ def test_start_up_shortcuts_leave_every_parameter_of_every_class_as_param_makes_
     assert lightened["deferred"]
     assert not plain["deferred"]
     assert re.search(r"failed to validate its default value", plain["error"])
+
+
+def test_the_plain_glyph_methods_make_what_bokehs_make_from_the_same_call():
+    plain = run_script(CALL_GLYPH_METHODS, "plain")
+    lightened = run_script(CALL_GLYPH_METHODS, "with-bootstrap", str(BOOTSTRAP))
+    assert len(plain) > 7 * 50  # ~60 glyph and marker methods
+    assert "TypeError line takes 2 positional argument but 3 were given" in plain.values()
+    assert any("scatter(marker='circle_cross', ...)" in v for v in plain.values())
+    assert sum(v.startswith("GlyphRenderer") for v in plain.values()) == 0  # the glyphs'
+    assert sum(v.startswith("Line ") for v in plain.values()) == 3  # 0, 1 or 2 names
+    assert {k for k in plain if plain[k] != lightened[k]} == set()
+    assert lightened.keys() == plain.keys()
 
 
 def test_each_fix_is_written_for_the_versions_the_site_ships():

@@ -18,7 +18,7 @@ const [setupFile, app, panelRoot, templateDir, out] = process.argv.slice(2);
   pyodide.FS.mkdirTree(templateDir); // empty: the bootstrap's template cache fills it
   const bridge = pyodide.pyimport("_layerlab_worker");
   bridge.install();
-  pyodide.runPython("import numpy");
+  pyodide.runPython("import numpy, numpy.random"); // worker.js: the early pack's "then"
   pyodide.runPython("import bokeh.plotting, panel");
   const render = (await bridge.run_app(fs.readFileSync(app, "utf8"), () => {})).toJs();
   if (setup.secondPack.fetched.length) {
