@@ -15,7 +15,7 @@ another version would be wrong silently, so it stops the start with a message in
 * ``_defer_unused_modules``: Panel's chat package runs on first use only.
 * ``_use_template_bytecode``: Jinja templates come precompiled.
 * ``_lighten_bokeh``: Bokeh bookkeeping that changes nothing the page sees is skipped or
-  answered once.
+  answered once, and the start-up's property values are not validated twice.
 * ``_lighten_param``: param's class creation does less repeated work.
 
 Also, from ``install()`` until the first render is sent, Python's cyclic garbage collector
@@ -52,6 +52,7 @@ JINJA2_VERSION = "3.1.6"
 TEMPLATE_BYTECODE = "/home/pyodide/template-bytecode"  # worker.js and build.py use it too
 
 _send_patch = None
+_AFTER_START: list[Callable[[], None]] = []  # undoes start-up-only shortcuts (``run_app``)
 
 
 def _written_for(**versions: str) -> Callable:
@@ -114,6 +115,8 @@ def _lighten_bokeh() -> None:
       check for programming errors, which the CPython tests of the same code still make.
     * The figure's glyph methods (``figure.line``, …) are made without their generated
       signature and docstring; see ``_plain_glyph_methods``.
+    * Until the app is built, property values are not validated; see
+      ``_trust_start_up_values``.
     """
     from bokeh.model.model import Model
 
@@ -123,7 +126,43 @@ def _lighten_bokeh() -> None:
     Model.__init_subclass__ = classmethod(init_subclass)
     _cache_property_defaults()
     _plain_glyph_methods()
+    _trust_start_up_values()
     os.environ["BOKEH_PERFORM_ERROR_DIAGNOSTICS"] = "false"
+
+
+def _trust_start_up_values() -> None:
+    """Until ``run_app`` has built the app, Bokeh sets property values without validating
+    them: ~8% of building the app under wasm.
+
+    The values set while the app starts come from Panel and the app's own code, and the
+    CPython tests build the same documents with Bokeh's checks on (the hostile links' too).
+    A property that converts a failing value (``accepts``: a figure's title given as text
+    becomes a ``Title``) or asserts something about it is still prepared by Bokeh's own
+    code, so every value is stored as Bokeh stores it. From the first render on, every
+    value is validated again (the page's changes, the training's updates).
+    """
+    from bokeh.core.property.bases import Intrinsic, Property, Undefined
+
+    validating = Property.prepare_value
+
+    def prepare_value(self, owner, name, value, *, hint=None):
+        if self.alternatives or self.assertions:
+            return validating(self, owner, name, value, hint=hint)
+        if value is Intrinsic:
+            value = self._raw_default()
+        if value is Undefined:
+            return value
+        return self.wrap(self.transform(value))
+
+    Property.prepare_value = prepare_value
+    _AFTER_START.append(lambda: setattr(Property, "prepare_value", validating))
+
+
+def end_start_up() -> None:
+    """Undo the start-up-only shortcuts: garbage collection and Bokeh's validation on."""
+    while _AFTER_START:
+        _AFTER_START.pop()()
+    gc.enable()
 
 
 def _plain_glyph_methods() -> None:
@@ -153,7 +192,7 @@ def _plain_glyph_methods() -> None:
                             f"{func.__name__} takes {len(names)} positional argument "
                             f"but {len(args)} were given"
                         )
-                    kwargs.update(zip(names, args))
+                    kwargs.update(zip(names, args, strict=False))  # fewer args: fine
                     if self.coordinates is not None:
                         kwargs.setdefault("coordinates", self.coordinates)
                     return module.create_renderer(glyphclass, self.plot, **kwargs)
@@ -180,7 +219,7 @@ def _plain_glyph_methods() -> None:
                             f"{func.__name__} takes {len(names)} positional argument "
                             f"but {len(args)} were given"
                         )
-                    kwargs.update(zip(names, args))
+                    kwargs.update(zip(names, args, strict=False))  # fewer args: fine
                     kwargs["marker"] = func.__name__
                     return module.create_renderer(Scatter, self, **kwargs)
 
@@ -446,8 +485,9 @@ FIXES = (
 
 
 def install() -> None:
-    """Check the versions, pause the garbage collector until ``run_app`` has rendered,
-    and apply ``FIXES``. Call once, before the app or Panel is imported."""
+    """Check the versions, pause the garbage collector until ``run_app`` has built the app
+    (``end_start_up``), and apply ``FIXES``. Call once, before the app or Panel is
+    imported."""
     check_versions(FIXES, installed_version)
     gc.disable()
     for fix in FIXES:
@@ -477,7 +517,7 @@ async def run_app(code: str, send_patch, serialize: bool = True) -> tuple[str, s
         state.curdoc._session_context = None
         return None
     finally:
-        gc.enable()
+        end_start_up()
 
 
 def render_json() -> tuple[str, str, str]:

@@ -155,6 +155,21 @@ def test_app_ticks_only_while_playing_and_updates_the_plots():
     assert not app._callback.running
 
 
+@pytest.mark.parametrize("slice_s", [0.0, 60.0])
+def test_the_start_draws_no_picture_however_fast_the_machine(monkeypatch, slice_s):
+    """The page's preview is the start's document built ahead of time on another machine:
+    a slice of the picture's work must not land in it on a fast one only."""
+    monkeypatch.setattr(plots_module, "MAP_SLICE_S", slice_s)
+    app = LayerLab(LabState(**SMALL))
+    assert app.plots.boundary_source.data["image"] == []
+    assert app.plots.busy  # begun: the ticks draw it
+    for _ in range(100):
+        if not app.plots.busy:
+            break
+        asyncio.run(app.tick())
+    assert len(app.plots.boundary_source.data["image"]) == 1
+
+
 @pytest.mark.parametrize("budget", [0.0, math.inf])
 def test_tick_budget_is_respected(budget):
     state = LabState(**SMALL, steps_per_tick=50)

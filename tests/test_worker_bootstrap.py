@@ -7,7 +7,8 @@ restatement (``_lighten_param``), defers ``panel.chat`` to its first use, and ma
 glyph methods without their generated signatures. The tests import Panel, Bokeh and the
 app's UI in two fresh CPython processes, one with the bootstrap loaded first (as in the
 worker), then use ``panel.chat`` and compare what every class's parameters hold, slot by
-slot; and call every glyph method both ways and compare what each call makes.
+slot; call every glyph method both ways and compare what each call makes; and build the
+app's document both ways (Bokeh does not validate values while the worker's app starts).
 """
 
 from __future__ import annotations
@@ -48,7 +49,9 @@ if sys.argv[1] == "with-bootstrap":  # the worker's Python side, with Pyodide's 
     assert step.__module__ == "_layerlab_worker", "the bootstrap did not install its step"
 """
 
-DESCRIBE_CLASSES = LOAD_BOOTSTRAP + r"""
+DESCRIBE_CLASSES = (
+    LOAD_BOOTSTRAP
+    + r"""
 import bokeh.plotting, panel, layerlab.ui.app, param
 
 deferred = type(sys.modules["panel.chat"]).__name__ == "_LazyModule"
@@ -84,13 +87,19 @@ except RuntimeError as exc:
 classes = {k: sorted(v) for k, v in classes.items()}
 print(json.dumps({"classes": classes, "error": error, "deferred": deferred}))
 """
+)
 
 
 # Every glyph method of a figure, called with 0 to 6 positional column names: what it
 # makes (the glyph's non-default properties) or the error or warning it raises.
-CALL_GLYPH_METHODS = LOAD_BOOTSTRAP + r"""
+CALL_GLYPH_METHODS = (
+    LOAD_BOOTSTRAP
+    + r"""
 import bokeh.plotting
 from bokeh.plotting.glyph_api import GlyphAPI
+
+if sys.argv[1] == "with-bootstrap":
+    bootstrap.end_start_up()  # Bokeh validates again: the glyph methods alone differ
 
 methods = sorted(n for n, f in vars(GlyphAPI).items() if hasattr(f, "__wrapped__"))
 calls = {}
@@ -110,6 +119,43 @@ for name in methods:
         calls[f"{name}/{count}"] = re.sub(r"id='p[0-9]+'", "id", " ".join(made))
 print(json.dumps(calls))
 """
+)
+
+# The app's document for a plain link and for a link with settings (model ids numbered by
+# first appearance), then what Bokeh says to an invalid value once the app is up.
+BUILD_DOCUMENTS = (
+    LOAD_BOOTSTRAP
+    + r"""
+import panel as pn
+from bokeh.core.json_encoder import serialize_json
+from bokeh.document import Document
+from bokeh.models import Div
+from layerlab.ui import create_app_from_link
+
+def invalid_width():
+    try:
+        Div(width="wide")
+        return "accepted"
+    except ValueError as error:
+        return re.sub(r"id='p[0-9]+'", "id", str(error))
+
+def document_json(query):
+    doc = Document()
+    pn.panel(create_app_from_link(query)).server_doc(doc)
+    ids = {}
+    number = lambda match: ids.setdefault(match.group(), f'"m{len(ids)}"')
+    content = json.loads(serialize_json(doc.to_json()))
+    content.pop("defs", None)  # data model classes: without the deferred panel.chat's
+    text = re.sub(r'"p[0-9]+"', number, json.dumps(content))
+    return re.sub(r"[0-9]{12,}", "id()", text)  # Panel's callbacks tag their id()
+
+during = invalid_width()
+documents = [document_json(q) for q in ("", "?dataset=circles&hidden_layers=8,8&lambd=0.3")]
+if sys.argv[1] == "with-bootstrap":
+    bootstrap.end_start_up()  # as run_app does once the app is built
+print(json.dumps({"documents": documents, "during": during, "after": invalid_width()}))
+"""
+)
 
 
 def run_script(script: str, *args: str) -> dict:
@@ -149,6 +195,19 @@ def test_the_plain_glyph_methods_make_what_bokehs_make_from_the_same_call():
     assert sum(v.startswith("Line ") for v in plain.values()) == 3  # 0, 1 or 2 names
     assert {k for k in plain if plain[k] != lightened[k]} == set()
     assert lightened.keys() == plain.keys()
+
+
+def test_the_start_up_builds_the_same_documents_and_validates_again_once_built():
+    plain = run_script(BUILD_DOCUMENTS, "plain")
+    lightened = run_script(BUILD_DOCUMENTS, "with-bootstrap", str(BOOTSTRAP))
+    assert plain["during"] == plain["after"]
+    assert "Div(id, ...).width: expected either None or a value of type" in plain["after"]
+    assert lightened["during"] == "accepted"  # the start-up's values are not re-validated
+    assert lightened["after"] == plain["after"]
+    assert plain["documents"][0] != plain["documents"][1]
+    assert '"title":{"type":"object","name":"Title"' in plain["documents"][0].replace(" ", "")
+    for built, expected in zip(lightened["documents"], plain["documents"], strict=True):
+        assert built == expected
 
 
 def test_each_fix_is_written_for_the_versions_the_site_ships():

@@ -99,7 +99,7 @@ class LayerLab(pn.viewable.Viewer):
         self.state.param.watch(self._schedule, "running")
         self.pins.param.watch(self._show_pins, ["pins", "version"])
         self.plots.show_pins(self.pins.pins)
-        self.plots.update(self.state)
+        self.plots.update(self.state, picture_work=False)  # the same start on every machine
         self._layout = self._build()
         self.controls.hide(hidden)
         page_scripts.install(pn.state.curdoc)

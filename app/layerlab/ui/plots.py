@@ -268,8 +268,15 @@ class LabPlots:
         self.test_renderer.visible = visible
         self.test_mistake_renderer.visible = visible
 
-    def update(self, state: LabState) -> None:
-        """Bring every figure up to date with ``state`` (call inside ``pn.io.hold()``)."""
+    def update(self, state: LabState, *, picture_work: bool = True) -> None:
+        """Bring every figure up to date with ``state`` (call inside ``pn.io.hold()``).
+
+        The picture (probability image, the diagram's units) is computed a slice of
+        ``MAP_SLICE_S`` at a time, so how much of it one call draws depends on the machine.
+        ``picture_work=False`` only starts it (``busy``): the app's start does that, so the
+        document it builds is the same on every machine (the page's preview is that
+        document, built ahead of time) and the picture follows in the first ticks.
+        """
         if state.generation != self._generation:
             self._restart(state)
         self._stream_costs(state)
@@ -286,7 +293,8 @@ class LabPlots:
             and (time.perf_counter() >= self._boundary_due or not state.running)
         ):
             self._start_snapshot(state, key)
-        if self._map is not None and self._map.run(time.perf_counter() + MAP_SLICE_S):
+        deadline = time.perf_counter() + MAP_SLICE_S
+        if picture_work and self._map is not None and self._map.run(deadline):
             self._draw_snapshot(state, *self._map.result)
             self._boundary_key = self._map_key
             # The next one when this one's time is BOUNDARY_MAX_SHARE of the time since.
