@@ -17,6 +17,7 @@ another version would be wrong silently, so it stops the start with a message in
 * ``_lighten_bokeh``: Bokeh bookkeeping that changes nothing the page sees is skipped or
   answered once, and the start-up's property values are not validated twice.
 * ``_lighten_param``: param's class creation does less repeated work.
+* ``_lighten_panel``: Panel asks a question once per object, not once per parameter.
 
 Also, from ``install()`` until the first render is sent, Python's cyclic garbage collector
 is paused (start-up builds ~160,000 tracked objects, nearly all long-lived and never
@@ -176,9 +177,6 @@ def _plain_glyph_methods() -> None:
     replacements map a call's arguments exactly as Bokeh's do and make the same renderer.
     They are put in the module as soon as it has run, before ``glyph_api`` imports them.
     """
-    import importlib.abc
-    import importlib.machinery
-    import sys
     from functools import wraps
 
     def plain_decorators(module) -> None:
@@ -229,23 +227,33 @@ def _plain_glyph_methods() -> None:
 
         module.glyph_method, module.marker_method = glyph_method, marker_method
 
-    class DecoratorsFinder(importlib.abc.MetaPathFinder):
-        def find_spec(self, name, path, target=None):
-            if name != "bokeh.plotting._decorators":
+    _when_imported("bokeh.plotting._decorators", plain_decorators)
+
+
+def _when_imported(name: str, patch: Callable) -> None:
+    """Call ``patch(module)`` as soon as the module ``name`` has run, before any other
+    module can import from it."""
+    import importlib.abc
+    import importlib.machinery
+    import sys
+
+    class PatchingFinder(importlib.abc.MetaPathFinder):
+        def find_spec(self, fullname, path, target=None):
+            if fullname != name:
                 return None
-            spec = importlib.machinery.PathFinder.find_spec(name, path)
+            spec = importlib.machinery.PathFinder.find_spec(fullname, path)
             if spec is None:
                 return None
             run = spec.loader.exec_module
 
             def exec_module(module) -> None:
                 run(module)
-                plain_decorators(module)
+                patch(module)
 
             spec.loader.exec_module = exec_module  # this spec's own loader object
             return spec
 
-    sys.meta_path.insert(0, DecoratorsFinder())
+    sys.meta_path.insert(0, PatchingFinder())
 
 
 def _cache_property_defaults() -> None:
@@ -307,6 +315,24 @@ def _cache_property_defaults() -> None:
     HasProps.themed_values = themed_values
     PropertyDescriptor.has_unstable_default = has_unstable_default
     PropertyDescriptor.instance_default = cached_instance_default
+
+
+@_written_for(panel=PANEL_VERSION)
+def _lighten_panel() -> None:
+    """``Syncable._init_params`` (the values of a new Bokeh model) computes the list of
+    synced parameters once for each parameter: ~4,500 times while the app is built, where
+    once per object gives the same answer (a list made from the class's parameters). The
+    values, and their order, are the same; tests build the app's document both ways."""
+
+    def init_params(self) -> dict:
+        synced = set(self._synced_params)
+        values = ((p, getattr(self, p)) for p in self.param if p in synced)
+        return {p: value for p, value in values if value is not None}
+
+    def patch(reactive) -> None:
+        reactive.Syncable._init_params = init_params
+
+    _when_imported("panel.reactive", patch)
 
 
 # `import panel` imports them; the app never uses them.
@@ -481,6 +507,7 @@ FIXES = (
     _use_template_bytecode,  # before anything makes a Jinja environment
     _lighten_bokeh,
     _lighten_param,  # before Panel's classes are made
+    _lighten_panel,
 )
 
 
