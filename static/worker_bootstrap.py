@@ -233,27 +233,36 @@ def _plain_glyph_methods() -> None:
 def _when_imported(name: str, patch: Callable) -> None:
     """Call ``patch(module)`` as soon as the module ``name`` has run, before any other
     module can import from it."""
+
+    def patch_after_running(spec) -> None:
+        run = spec.loader.exec_module
+
+        def exec_module(module) -> None:
+            run(module)
+            patch(module)
+
+        spec.loader.exec_module = exec_module  # this spec's own loader object
+
+    _adjust_specs((name,), patch_after_running)
+
+
+def _adjust_specs(names: tuple[str, ...], adjust: Callable) -> None:
+    """Find the modules ``names`` as Python would, but let ``adjust(spec)`` change each
+    one's spec before the module is loaded (a finder first on ``sys.meta_path``)."""
     import importlib.abc
     import importlib.machinery
     import sys
 
-    class PatchingFinder(importlib.abc.MetaPathFinder):
+    class AdjustingFinder(importlib.abc.MetaPathFinder):
         def find_spec(self, fullname, path, target=None):
-            if fullname != name:
+            if fullname not in names:
                 return None
             spec = importlib.machinery.PathFinder.find_spec(fullname, path)
-            if spec is None:
-                return None
-            run = spec.loader.exec_module
-
-            def exec_module(module) -> None:
-                run(module)
-                patch(module)
-
-            spec.loader.exec_module = exec_module  # this spec's own loader object
+            if spec is not None:
+                adjust(spec)
             return spec
 
-    sys.meta_path.insert(0, PatchingFinder())
+    sys.meta_path.insert(0, AdjustingFinder())
 
 
 def _cache_property_defaults() -> None:
@@ -351,21 +360,12 @@ def _defer_unused_modules() -> None:
     exist: Bokeh's serialization then lists none of its data models in the document (the
     preview build.py renders runs this same bootstrap, so it matches).
     """
-    import importlib.abc
-    import importlib.machinery
     import importlib.util
-    import sys
 
-    class DeferredFinder(importlib.abc.MetaPathFinder):
-        def find_spec(self, name, path, target=None):
-            if name not in DEFERRED_MODULES:
-                return None
-            spec = importlib.machinery.PathFinder.find_spec(name, path)
-            if spec is not None:
-                spec.loader = importlib.util.LazyLoader(spec.loader)
-            return spec
+    def load_lazily(spec) -> None:
+        spec.loader = importlib.util.LazyLoader(spec.loader)
 
-    sys.meta_path.insert(0, DeferredFinder())
+    _adjust_specs(DEFERRED_MODULES, load_lazily)
 
 
 @_written_for(param=PARAM_VERSION)
