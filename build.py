@@ -8,9 +8,10 @@
 
 The app (``app/main.py``) is converted with ``panel convert --to pyodide-worker`` for its
 page; build.py then writes its own worker (``static/worker.js`` with ``static/pack.js``,
-``static/worker_bootstrap.py``, ``static/second_pack.py``) and page (``static/head.html``,
-``body.html``) and rewrites the page so nothing is loaded from another host. The
-README's "How the build works" says why each step exists and what it measured.
+``static/snapshot.js``, ``static/worker_bootstrap.py``, ``static/second_pack.py``) and
+page (``static/head.html``, ``body.html``) and rewrites the page so nothing is loaded
+from another host. The README's "How the build works" says why each step exists and what
+it measured.
 
 Inputs are fetched once through the package registries (npm, PyPI) into ``.cache/`` and
 verified: the npm Pyodide tarball and the xz decoder against pinned sha256s, the
@@ -41,6 +42,7 @@ The fast build (the default) ships only what a session of the app runs:
 from __future__ import annotations
 
 import argparse
+import ast
 import base64
 import contextlib
 import fcntl
@@ -573,7 +575,8 @@ def worker_script(config: dict) -> str:
     """The worker JS with its configuration filled in, after the pack reader it uses."""
     template = (STATIC / "worker.js").read_text()
     worker = template.replace("__LAYERLAB_CONFIG__", json.dumps(config, indent=1))
-    return (STATIC / "pack.js").read_text() + "\n" + worker
+    scripts = [STATIC / "pack.js", STATIC / "snapshot.js"]
+    return "\n".join([*(script.read_text() for script in scripts), worker])
 
 
 def first_visit_bytes(site: Path, config: dict) -> int:
@@ -739,7 +742,13 @@ SECOND_PACK_MODULES = "_layerlab_second_pack.txt"  # in site-packages: the secon
 # file, top-level folder, then run (numpy.random: the app's first import of it, ~0.1 s)
 EARLY_PACK = ("numpy.pack", "numpy", "import numpy, numpy.random")
 # What the Python programs run under Node share with the page (their inputs, for caching).
-WORKER_SETUP = ("pack.js", "worker_bootstrap.py", "second_pack.py", "build/node_pyodide.js")
+WORKER_SETUP = (
+    "pack.js",
+    "snapshot.js",
+    "worker_bootstrap.py",
+    "second_pack.py",
+    "build/node_pyodide.js",
+)
 
 
 def node(program: str, *args: object) -> str:
@@ -964,6 +973,22 @@ def ship_python(inputs: Inputs, app: Path, cache: Path, leave_out: tuple[str, ..
 # --- the preview: the plain link's document, rendered ahead of time ----------------
 
 
+def app_imports(app: Path) -> str:
+    """The app script's own top-level imports as one statement (``import panel, a.b``).
+
+    The fast site's worker runs it right after importing Bokeh and Panel, before it takes
+    its snapshot of Python (``static/snapshot.js``), so that a repeat visit has the app's
+    modules imported too; the preview (``static/build/preview.js``) runs it at the same
+    point."""
+    modules = []
+    for statement in ast.parse(app.read_text()).body:
+        if isinstance(statement, ast.Import):
+            modules += [alias.name for alias in statement.names]
+        elif isinstance(statement, ast.ImportFrom) and statement.level == 0:
+            modules.append(statement.module)
+    return "import " + ", ".join(dict.fromkeys(modules))
+
+
 def node_setup(inputs: Inputs, stdlib: Path, packs: list[Path], second: Path | None = None) -> dict:
     """How ``static/build/node_pyodide.js`` sets Pyodide up as the fast site's worker does:
     this standard library, these site-packages packs and (from the folder ``second`` of
@@ -1008,7 +1033,8 @@ def build_preview(inputs: Inputs, python: Path, app: Path, panel_root: str, cach
         setup = node_setup(inputs, python / "python_stdlib.zip", packs, second=python)
         (out / "setup.json").write_text(json.dumps(setup))
         log("rendering the preview inside Pyodide under Node (once per input change)")
-        node("preview.js", out / "setup.json", app, panel_root, TEMPLATE_BYTECODE, out)
+        imports = app_imports(app)
+        node("preview.js", out / "setup.json", app, imports, panel_root, TEMPLATE_BYTECODE, out)
         templates = sorted((out / "templates").iterdir())
         (out / "templates.pack").write_bytes(
             write_pack([(p.name, p.read_bytes()) for p in templates])
@@ -1038,6 +1064,7 @@ def base_config(app: Path) -> dict:
         "lockPackages": [],
         "wheels": [],
         "preview": None,
+        "snapshot": False,
         "bootstrap": (STATIC / "worker_bootstrap.py").read_text(),
         "app": app.read_text(),
     }
@@ -1083,6 +1110,10 @@ def assemble_local(
                 "modules": SECOND_PACK_MODULES,
             },
             secondPackModule=(STATIC / "second_pack.py").read_text(),
+            # A repeat visit starts from the interpreter the first one kept (snapshot.js),
+            # after these imports.
+            snapshot=True,
+            appImports=app_imports(app),
         )
         config["env"].update(PYTHON_ENV)
     else:

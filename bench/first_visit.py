@@ -14,9 +14,10 @@ Netlify's is ``max-age=0, must-revalidate``; an ETag, 304 on a match).
 Each run opens the site in a fresh headless Chromium with an empty profile of its own
 (a real profile: an HTTP cache on disk, service workers on) and records what crossed the
 wire until the visit is complete: the app interactive and the offline cache in place (the
-service worker active). Then it opens the site again in the same browser: the repeat
-visit, with the service worker warm. With ``--before``, runs of the two sites alternate
-(the same conditions for both) and the table shows them side by side.
+service worker active, and the snapshot of Python kept when the site makes one). Then it
+opens the site again in the same browser: the repeat visit, with the service worker warm.
+With ``--before``, runs of the two sites alternate (the same conditions for both) and the
+table shows them side by side.
 
 Printed: medians over the runs of the bytes on the wire and responses of a first visit,
 the time to the preview (the build-time drawing of the app, when the link has none of its
@@ -61,6 +62,9 @@ OFFLINE_READY_JS = """async () => {
     const registration = await navigator.serviceWorker.getRegistration();
     return registration?.active?.state === "activated";
 }"""
+# The first visit's snapshot of Python (static/snapshot.js) is in the cache, if it took one.
+SNAPSHOT_SETTLED_JS = """() => !("snapshot" in (window.layerlabTimings ?? {}))
+    || window.layerlabSnapshot !== undefined"""
 
 
 class TokenBucket:
@@ -196,6 +200,7 @@ def one_run(pw, url: str, log: list, query: str) -> dict:
             page = context.pages[0] if context.pages else context.new_page()
             first = visit(page, url + query, preview=not query)
             page.wait_for_function(OFFLINE_READY_JS, timeout=120_000, polling=200)
+            page.wait_for_function(SNAPSHOT_SETTLED_JS, timeout=120_000, polling=200)
             time.sleep(1.0)  # what the service worker's start still fetches
             first_log = list(log)
             log.clear()

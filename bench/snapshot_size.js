@@ -13,8 +13,8 @@ const [setupFile, app, out] = process.argv.slice(2);
 const heap = [];
 
 function snapshot(pyodide) {
-  // Panel keeps one JS function from its import; a restore would need a deserializer
-  // for it, the size does not depend on it.
+  // Only the size matters here: the JS objects Python holds are not kept (see
+  // static/snapshot.js for a snapshot that can be restored).
   const bytes = pyodide.makeMemorySnapshot({ serializer: () => ({}) });
   fs.writeFileSync(`${out}/${heap.length}.gz`, zlib.gzipSync(bytes, { level: 9 }));
   heap.push(pyodide._module.HEAP8.length);

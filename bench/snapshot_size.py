@@ -2,19 +2,18 @@
 
     .venv/bin/python bench/snapshot_size.py        # after `python build.py` (uses its cache)
 
-A memory snapshot (Pyodide's experimental ``makeMemorySnapshot`` / ``_loadSnapshot``)
-is the one known way to skip most of the cold start: the page would restore the
-interpreter's memory as it was after the imports instead of running them. This runs
-the worker's imports and app under Node with the fast build's inputs (Pyodide, stdlib
-and site-packages bytecode, the bootstrap, the app) and snapshots the wasm memory
-after each stage, gzipped as the site would ship it.
+A memory snapshot of the interpreter after the imports skips most of a start. The site
+does not ship one: a first visit makes its own on the visitor's device and a repeat
+visit starts from it (``static/snapshot.js``). This measures what shipping one instead
+would cost a first visit, which is why it is not shipped. It runs the worker's imports
+and app under Node with the fast build's inputs (Pyodide, stdlib and site-packages
+bytecode, the bootstrap, the app) and snapshots the wasm memory after each stage,
+gzipped as the site would ship it.
 
 The last line bounds a snapshot site from below: today's site without the packs a first
 visit downloads (the stdlib and site-packages bytecode the snapshot would stand in for),
 plus numpy's compiled libraries (a restored snapshot must instantiate them again), plus
-the snapshot.
-A real snapshot site also needs the modules imported after start-up and a way to
-relink those libraries. The Node side is ``bench/snapshot_size.js``.
+the snapshot. The Node side is ``bench/snapshot_size.js``.
 """
 
 from __future__ import annotations

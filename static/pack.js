@@ -37,6 +37,17 @@
     }
   }
 
+  /* The files of `pack` whose names end with `suffix`, by their path under `root`
+   * (views of the pack's bytes). */
+  function packFiles(pack, root, suffix) {
+    const files = new Map();
+    for (const [path, offset, size] of packIndex(pack)) {
+      if (path.endsWith(suffix)) files.set(root + "/" + path, pack.subarray(offset, offset + size));
+    }
+    return files;
+  }
+
   exports.packIndex = packIndex;
+  exports.packFiles = packFiles;
   exports.writePack = writePack;
 })(typeof module === "object" && module.exports ? module.exports : (self.LayerLabPack = {}));

@@ -521,6 +521,18 @@ def install() -> None:
         fix()
 
 
+def after_restore() -> None:
+    """Draw fresh random seeds in an interpreter restored from a snapshot (see
+    static/snapshot.js): Python's ``random`` and NumPy's global generator were seeded once,
+    when the first visit imported them, and would repeat that visit's numbers."""
+    import random
+
+    import numpy as np
+
+    random.seed()
+    np.random.seed()  # noqa: NPY002 (the legacy global generator is the one to re-seed)
+
+
 async def run_app(code: str, send_patch, serialize: bool = True) -> tuple[str, str, str] | None:
     """Run the app script in a fresh namespace; return Panel's render JSON strings.
 

@@ -8,6 +8,9 @@
 * A repeat visit takes the inflated files kept by the first (nothing fetched, nothing
   inflated) and still trains as CPython does; a kept copy that is not the right file is
   downloaded again.
+* A repeat visit starts Python from the snapshot the first visit kept after its imports
+  (plain links and links with settings alike); a snapshot that does not fit is dropped,
+  Python starts afresh and keeps a good one.
 * Broken downloads (truncated, changed behind a cached page, cut off, offline) end in a
   message with a Reload button, never a traceback or a hang.
 """
@@ -329,15 +332,7 @@ def test_a_repeat_visit_inflates_nothing_and_a_spoilt_copy_is_fetched_again(
     page.reload()
     wait_for_worker_ready(page, timeout_ms=90_000)
     assert [u for u in log.requests[asked:] if u.endswith(".xz")] == []
-    step(page, 2)
-    oracle = LabState()  # the default settings, trained by the same code in CPython
-    oracle.session.trainer.step(2)
-    np.testing.assert_allclose(
-        column(page, "cost_source", "train_cost"),
-        oracle.session.trainer.history.costs,
-        rtol=1e-9,
-        atol=1e-12,
-    )
+    assert_trains_as_cpython(page, 2)
 
     # A copy that is not the right file any more is never used: downloaded again, replaced.
     page.evaluate(SPOIL_JS, [key, "site-packages.pack"])
@@ -351,6 +346,87 @@ def test_a_repeat_visit_inflates_nothing_and_a_spoilt_copy_is_fetched_again(
     step(page, 1)
     spoilt = [key, "site-packages.pack"]
     wait_until(lambda: page.evaluate(KEPT_SIZE_JS, spoilt) > 3, 30, what="a good copy kept")
+    log.assert_clean()
+
+
+SNAPSHOT_STATE_JS = "() => window.layerlabSnapshot ?? null"
+TIMINGS_JS = "() => window.layerlabTimings"
+# Another function table in the kept snapshot's header (same length, re-padded): Pyodide
+# starts restoring it, and the table check then refuses it.
+SPOIL_SNAPSHOT_JS = """async () => {
+    const cache = await caches.open((await caches.keys()).find((k) => k.startsWith("layerlab-")));
+    const url = (await cache.keys()).map((r) => r.url)
+        .find((u) => u.endsWith("/interpreter.snapshot"));
+    const bytes = new Uint8Array(await (await cache.match(url)).arrayBuffer());
+    const length = new DataView(bytes.buffer).getUint32(0, true);
+    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(4, 4 + length)));
+    header.table = "0";
+    const head = new Uint8Array(4 + length).fill(0x20);
+    new DataView(head.buffer).setUint32(0, length, true);
+    head.set(new TextEncoder().encode(JSON.stringify(header)), 4);
+    await cache.put(url, new Response(new Blob([head, bytes.subarray(4 + length)])));
+}"""
+
+
+def assert_trains_as_cpython(page, steps: int) -> None:
+    step(page, steps)
+    oracle = LabState()  # the default settings, trained by the same code in CPython
+    oracle.session.trainer.step(steps)
+    np.testing.assert_allclose(
+        column(page, "cost_source", "train_cost"),
+        oracle.session.trainer.history.costs,
+        rtol=1e-9,
+        atol=1e-12,
+    )
+
+
+def first_visit_kept_a_snapshot(new_page, url: str):
+    """A first visit in a fresh page, until its snapshot of Python is kept; the page."""
+    page = new_page()
+    page.goto(url)
+    wait_for_worker_ready(page, timeout_ms=90_000)
+    wait_until(lambda: page.evaluate(SNAPSHOT_STATE_JS) == "kept", 30, what="a kept snapshot")
+    return page
+
+
+def test_a_repeat_visit_starts_python_from_the_snapshot_the_first_kept(fresh_page):
+    new_page, log, url = fresh_page
+    page = first_visit_kept_a_snapshot(new_page, url)
+
+    page.reload()
+    wait_for_worker_ready(page, timeout_ms=90_000)
+    assert page.evaluate(SNAPSHOT_STATE_JS) == "restored"
+    assert "pyodide restored" in page.evaluate(TIMINGS_JS)
+    assert "imports" not in page.evaluate(TIMINGS_JS)  # they are in the snapshot
+    assert_trains_as_cpython(page, 2)
+
+    page.goto(url + SHARE)  # a link with settings starts from the same snapshot
+    wait_for_worker_ready(page, timeout_ms=90_000)
+    assert page.evaluate(SNAPSHOT_STATE_JS) == "restored"
+    wait_until(lambda: "2 → 4 → 4 → 1" in arch_text(page), 20)
+    step(page, 1)
+    log.assert_clean()
+
+
+def test_a_snapshot_that_does_not_fit_is_dropped_and_python_starts_afresh(fresh_page):
+    new_page, log, url = fresh_page
+    page = first_visit_kept_a_snapshot(new_page, url)
+    page.evaluate(SPOIL_SNAPSHOT_JS)
+
+    warnings = []
+    page.on("console", lambda m: warnings.append(m.text) if m.type == "warning" else None)
+    page.reload()
+    wait_for_worker_ready(page, timeout_ms=90_000)
+    timings = page.evaluate(TIMINGS_JS)
+    assert "imports" in timings  # booted afresh
+    assert "pyodide restored" not in timings
+    assert any("the function table differs" in w for w in warnings), warnings
+    assert_trains_as_cpython(page, 2)
+    # The fresh start kept a good snapshot in its place: the next visit starts from it.
+    wait_until(lambda: page.evaluate(SNAPSHOT_STATE_JS) == "kept", 30, what="a new snapshot")
+    page.reload()
+    wait_for_worker_ready(page, timeout_ms=90_000)
+    assert page.evaluate(SNAPSHOT_STATE_JS) == "restored"
     log.assert_clean()
 
 

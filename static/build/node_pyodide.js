@@ -4,7 +4,8 @@
 "use strict";
 const fs = require("fs");
 const path = require("path");
-const { writePack } = require("../pack.js");
+const { packFiles, writePack } = require("../pack.js");
+const snapshots = require("../snapshot.js");
 
 globalThis.XMLHttpRequest = class {}; // panel.io.pyodide imports it; never called here
 
@@ -18,18 +19,30 @@ globalThis.XMLHttpRequest = class {}; // panel.io.pyodide imports it; never call
  *               listing its modules (in the Pyodide file system) and where it unpacks;
  *               secondPack.fetched lists the imports that needed it
  *   env         environment variables of the Python process
- *   options     more loadPyodide options (_makeSnapshot, ...)
+ *   options     more loadPyodide options
+ *   snapshot    optional: a snapshot file (static/snapshot.js) to start from, as a repeat
+ *               visit does; its bootstrap and second-pack finder are in place already
  */
 async function workerPyodide(setup) {
   const { loadPyodide } = require(path.resolve(setup.pyodideDir, "pyodide.js"));
-  const pyodide = await loadPyodide({
+  const options = {
     indexURL: path.resolve(setup.pyodideDir) + "/",
     stdLibURL: setup.stdlib,
     env: setup.env,
     ...setup.options,
-  });
-  for (const [file, folder] of setup.packs) {
-    writePack(pyodide.FS, folder, fs.readFileSync(file));
+  };
+  const packs = setup.packs.map(([file, folder]) => [new Uint8Array(fs.readFileSync(file)), folder]);
+  let pyodide;
+  if (setup.snapshot) {
+    require(path.resolve(setup.pyodideDir, "pyodide.asm.js")); // restore() wraps what it defines
+    const libraries = new Map(packs.flatMap(([pack, folder]) => [...packFiles(pack, folder, ".so")]));
+    const snapshot = new Uint8Array(fs.readFileSync(setup.snapshot));
+    pyodide = await snapshots.restore(loadPyodide, options, snapshot, (p) => libraries.get(p));
+  } else {
+    pyodide = await loadPyodide(options);
+  }
+  for (const [pack, folder] of packs) {
+    writePack(pyodide.FS, folder, pack);
   }
   // Python may have listed these folders while starting: drop those listings.
   const folders = JSON.stringify(setup.packs.map(([, folder]) => folder));
@@ -48,7 +61,9 @@ async function workerPyodide(setup) {
     };
     const source = fs.readFileSync(path.join(__dirname, "..", "second_pack.py"));
     pyodide.FS.writeFile("/home/pyodide/_layerlab_second_pack.py", source);
-    pyodide.pyimport("_layerlab_second_pack").install(second.modules, second.sha256, second.root);
+    if (!setup.snapshot) {
+      pyodide.pyimport("_layerlab_second_pack").install(second.modules, second.sha256, second.root);
+    }
   }
   return pyodide;
 }

@@ -2,14 +2,14 @@
 // library, packs, bootstrap and the same sequence of Python calls as worker.js) and write
 // what the worker would send for a link without settings, plus the Jinja bytecode the
 // bootstrap's template cache wrote on the way.
-// Usage: node preview.js SETUP_JSON APP PANEL_ROOT TEMPLATE_DIR OUT
+// Usage: node preview.js SETUP_JSON APP APP_IMPORTS PANEL_ROOT TEMPLATE_DIR OUT
 // (SETUP_JSON: node_pyodide.js's setup; writes OUT/preview.json and OUT/templates/).
 // Fails when an import needed the second pack: the trace missed something the start uses.
 "use strict";
 const fs = require("fs");
 const { workerPyodide } = require("./node_pyodide.js");
 
-const [setupFile, app, panelRoot, templateDir, out] = process.argv.slice(2);
+const [setupFile, app, appImports, panelRoot, templateDir, out] = process.argv.slice(2);
 
 (async () => {
   const setup = JSON.parse(fs.readFileSync(setupFile, "utf8"));
@@ -20,6 +20,7 @@ const [setupFile, app, panelRoot, templateDir, out] = process.argv.slice(2);
   bridge.install();
   pyodide.runPython("import numpy, numpy.random"); // worker.js: the early pack's "then"
   pyodide.runPython("import bokeh.plotting, panel");
+  pyodide.runPython(appImports); // worker.js: before its snapshot (build.py's app_imports)
   const render = (await bridge.run_app(fs.readFileSync(app, "utf8"), () => {})).toJs();
   if (setup.secondPack.fetched.length) {
     const needed = setup.secondPack.fetched.join(", ");
