@@ -159,6 +159,9 @@ async function keptSnapshot() {
   }
 }
 
+// Read from the cache while the downloads start and Pyodide's script loads.
+const keptSnapshotBytes = CONFIG.snapshot ? keptSnapshot() : Promise.resolve(null);
+
 async function keepSnapshot(parts) {
   try {
     await (await caches.open(CONFIG.cacheName)).put(SNAPSHOT_URL, new Response(new Blob(parts)));
@@ -180,7 +183,7 @@ async function forgetSnapshot() {
 /* Python as the kept snapshot left it, or null when there is none or it does not fit
  * (then it is dropped). Waits for the packs: NumPy's libraries are loaded again from them. */
 async function restoredPyodide(options) {
-  const snapshot = await keptSnapshot();
+  const snapshot = await keptSnapshotBytes;
   if (!snapshot) return null;
   try {
     const packs = await Promise.all(CONFIG.packs.map((pack) => arrived(pack.name)));
