@@ -572,7 +572,8 @@ def rewrite_page(
 
 
 def worker_script(config: dict) -> str:
-    """The worker JS with its configuration filled in, after the pack reader it uses."""
+    """The worker JS with its configuration filled in, after the pack reader and the
+    snapshot code it uses."""
     template = (STATIC / "worker.js").read_text()
     worker = template.replace("__LAYERLAB_CONFIG__", json.dumps(config, indent=1))
     scripts = [STATIC / "pack.js", STATIC / "snapshot.js"]
