@@ -1,14 +1,15 @@
 // For tests/test_snapshot.py: Python set up as the page's worker sets it up (see
 // static/build/node_pyodide.js), then either
-//   make     the worker's start-up imports (and the app's), a snapshot of them written to OUT/snapshot
-//            (static/snapshot.js), then the app built on in the same interpreter;
+//   make     the worker's start-up (node_pyodide.js's startUp), a snapshot of it written
+//            to OUT/snapshot (static/snapshot.js), then the app built on in the same
+//            interpreter;
 //   restore  a fresh interpreter started from OUT/snapshot, then the app built;
 // and, either way, OUT/<mode>.json: the app's render and a few NumPy results.
 // Usage: node snapshot_check.js make|restore SETUP_JSON APP APP_IMPORTS OUT
 "use strict";
 const fs = require("fs");
 const snapshots = require("../static/snapshot.js");
-const { workerPyodide } = require("../static/build/node_pyodide.js");
+const { startUp, workerPyodide } = require("../static/build/node_pyodide.js");
 
 const [mode, setupFile, app, appImports, out] = process.argv.slice(2);
 const NUMPY_CHECK = `
@@ -26,17 +27,14 @@ json.dumps({"seeded": seeded, "unseeded": unseeded})`;
   const setup = JSON.parse(fs.readFileSync(setupFile, "utf8"));
   setup.env = { ...setup.env, PANEL_CDN_ROOT: "panel/" };
   if (mode === "restore") setup.snapshot = `${out}/snapshot`;
-  const pyodide = await workerPyodide(setup);
-  const bridge = pyodide.pyimport("_layerlab_worker");
+  const pyodide = await workerPyodide(setup); // a restore has re-seeded (after_restore)
+  let bridge;
   if (mode === "make") {
-    bridge.install();
-    pyodide.runPython("import numpy, numpy.random");
-    pyodide.runPython("import bokeh.plotting, panel");
-    pyodide.runPython(appImports);
+    bridge = startUp(pyodide, appImports);
     const parts = snapshots.make(pyodide);
     fs.writeFileSync(`${out}/snapshot`, Buffer.concat(parts.map((part) => Buffer.from(part))));
   } else {
-    bridge.after_restore();
+    bridge = pyodide.pyimport("_layerlab_worker");
   }
   const numbers = JSON.parse(pyodide.runPython(NUMPY_CHECK));
   const render = (await bridge.run_app(fs.readFileSync(app, "utf8"), () => {})).toJs();

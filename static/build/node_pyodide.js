@@ -1,6 +1,7 @@
 // Pyodide under Node, set up as the page's worker sets it up (worker.js's boot()): the
 // same runtime, standard library, packs, bootstrap module and second-pack finder. Used by
-// the build's Node programs (trace.js, preview.js) and bench/snapshot_size.js.
+// the build's Node programs (trace.js, preview.js), bench/snapshot_size.js and
+// tests/snapshot_check.js.
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -21,7 +22,8 @@ globalThis.XMLHttpRequest = class {}; // panel.io.pyodide imports it; never call
  *   env         environment variables of the Python process
  *   options     more loadPyodide options
  *   snapshot    optional: a snapshot file (static/snapshot.js) to start from, as a repeat
- *               visit does; its bootstrap and second-pack finder are in place already
+ *               visit does; its bootstrap and second-pack finder are in place already,
+ *               and its random generators are re-seeded (the bootstrap's after_restore)
  */
 async function workerPyodide(setup) {
   const { loadPyodide } = require(path.resolve(setup.pyodideDir, "pyodide.js"));
@@ -38,6 +40,7 @@ async function workerPyodide(setup) {
     const libraries = new Map(packs.flatMap(([pack, folder]) => [...packFiles(pack, folder, ".so")]));
     const snapshot = new Uint8Array(fs.readFileSync(setup.snapshot));
     pyodide = await snapshots.restore(loadPyodide, options, snapshot, (p) => libraries.get(p));
+    pyodide.pyimport("_layerlab_worker").after_restore(); // as worker.js's restoredPyodide
   } else {
     pyodide = await loadPyodide(options);
   }
@@ -68,4 +71,18 @@ async function workerPyodide(setup) {
   return pyodide;
 }
 
-module.exports = { workerPyodide };
+/**
+ * What worker.js runs between setting Python up and building the app (on a first visit,
+ * before its snapshot): the bootstrap's fixes, the imports, then the app's own imports
+ * (`appImports`, build.py's app_imports). Returns the bootstrap module.
+ */
+function startUp(pyodide, appImports) {
+  const bridge = pyodide.pyimport("_layerlab_worker");
+  bridge.install();
+  pyodide.runPython("import numpy, numpy.random"); // worker.js: the early pack's "then"
+  pyodide.runPython("import bokeh.plotting, panel");
+  pyodide.runPython(appImports);
+  return bridge;
+}
+
+module.exports = { startUp, workerPyodide };

@@ -7,7 +7,7 @@
 // Fails when an import needed the second pack: the trace missed something the start uses.
 "use strict";
 const fs = require("fs");
-const { workerPyodide } = require("./node_pyodide.js");
+const { startUp, workerPyodide } = require("./node_pyodide.js");
 
 const [setupFile, app, appImports, panelRoot, templateDir, out] = process.argv.slice(2);
 
@@ -16,11 +16,7 @@ const [setupFile, app, appImports, panelRoot, templateDir, out] = process.argv.s
   setup.env = { ...setup.env, PANEL_CDN_ROOT: panelRoot };
   const pyodide = await workerPyodide(setup);
   pyodide.FS.mkdirTree(templateDir); // empty: the bootstrap's template cache fills it
-  const bridge = pyodide.pyimport("_layerlab_worker");
-  bridge.install();
-  pyodide.runPython("import numpy, numpy.random"); // worker.js: the early pack's "then"
-  pyodide.runPython("import bokeh.plotting, panel");
-  pyodide.runPython(appImports); // worker.js: before its snapshot (build.py's app_imports)
+  const bridge = startUp(pyodide, appImports);
   const render = (await bridge.run_app(fs.readFileSync(app, "utf8"), () => {})).toJs();
   if (setup.secondPack.fetched.length) {
     const needed = setup.secondPack.fetched.join(", ");
