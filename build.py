@@ -734,8 +734,12 @@ SITE_PACKAGES = "/lib/python3.12/site-packages"  # where the worker writes the f
 PYTHON_LIB = "/lib/python3.12"  # on sys.path after the stdlib zip: the second pack's root
 STDLIB_ZIP = "/lib/python312.zip"  # where Pyodide puts the standard library
 # The fast site's Python runs as `python -OO` does (its bytecode has no docstrings; see
-# static/build/compile.py), so cached bytecode is named for that optimization level.
-PYTHON_ENV = {"PYTHONOPTIMIZE": "2"}
+# static/build/compile.py), so cached bytecode is named for that optimization level. Its
+# string hashes are fixed: the preview rendered under Node must be the worker's document
+# to the byte, and a set of two strings (a plot's subscribed events) is serialized in
+# hash order. (Randomized hashes guard servers against crafted keys; this Python runs in
+# the visitor's own tab.)
+PYTHON_ENV = {"PYTHONOPTIMIZE": "2", "PYTHONHASHSEED": "0"}
 PYC_TAG = "cpython-312.opt-2"
 SECOND_PACK_MODULES = "_layerlab_second_pack.txt"  # in site-packages: the second pack's modules
 # The first pack comes as two downloads: numpy's (with its compiled libraries, half the
