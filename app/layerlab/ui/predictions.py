@@ -47,11 +47,14 @@ def predictions_panel(state: LabState, plots: LabPlots, views: ViewState, **para
         options=CLICK_MODES, value=1, width=190, css_classes=["ll-click-mode"]
     )
 
-    def tapped(event: events.Tap) -> None:
+    def tapped(event: events.Tap | events.DoubleTap) -> None:
         shift = bool(event.modifiers and event.modifiers.get("shift"))
         on_click(state, mode.value, event.x, event.y, shift)
 
+    # A second click on the same spot soon after the first (add a point, then shift-click
+    # it away) reaches Bokeh as a double tap, not a tap: every click counts.
     plots.boundary_figure.on_event(events.Tap, tapped)
+    plots.boundary_figure.on_event(events.DoubleTap, tapped)
     planar = pn.Column(
         pn.pane.Bokeh(plots.boundary_figure, sizing_mode="stretch_width"),
         wrap_row(show_test, discrete, mode),
